@@ -1,0 +1,8 @@
+export interface BuiltFunction {
+  name: string
+  outfile: string
+  bytes: number
+  inputs: string[]
+}
+export function functionNames(): string[]
+export function buildFunctions(options?: { outdir?: string; quiet?: boolean }): Promise<BuiltFunction[]>
