@@ -1,0 +1,292 @@
+/**
+ * The Vizier gRPC client: runs a PxL script through ExecuteScript (server streaming) over HTTP/2,
+ * either via Pixie Cloud (TLS, API key, cluster id) or directly at a Vizier address (plaintext
+ * h2c: a standalone PEM or the local simulator), and assembles the streamed tables.
+ */
+import { rootCertificates } from 'node:tls'
+import { create } from '@bufbuild/protobuf'
+import { Code, ConnectError, createClient } from '@connectrpc/connect'
+import type { Client } from '@connectrpc/connect'
+import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node'
+import { PxCanaryError } from '../errors'
+import { ExecuteScriptRequestSchema, VizierService } from './gen/vizierapi_pb'
+import type { ExecuteScriptResponse } from './gen/vizierapi_pb'
+import type { ExecuteScriptOptions, ScriptResult, VizierClient } from './types'
+import { ResultAssembler } from './stream-assembly'
+import type { AssemblyLimits } from './stream-assembly'
+import { deadlineError, errorFromTransport, protocolError } from './error-mapping'
+import {
+  decryptRowBatch,
+  E2E_COMPRESSION_ALG,
+  E2E_CONTENT_ALG,
+  E2E_KEY_ALG,
+  lazyE2eKeyPair,
+} from './encryption'
+import type { E2eKeyPair } from './encryption'
+
+/** The Go client's default Pixie Cloud address. */
+export const DEFAULT_CLOUD_ADDR = 'work.withpixie.ai:443'
+/** Deadline for a call when neither the call nor the client sets one. */
+export const DEFAULT_TIMEOUT_MS = 8000
+/** Largest single gRPC message accepted (the query broker's own receive limit). */
+const READ_MAX_BYTES = 8 * 1024 * 1024
+
+interface CommonOptions extends AssemblyLimits {
+  /** Deadline for calls that do not set timeoutMs (default 8000 ms). */
+  defaultTimeoutMs?: number
+}
+
+/** Via Pixie Cloud: TLS, `pixie-api-key` header, the cluster id in every request. */
+export interface CloudVizierClientOptions extends CommonOptions {
+  mode: 'cloud'
+  apiKey: string
+  /** Cluster UUID (with dashes). */
+  clusterId: string
+  /** host:port of Pixie Cloud (default work.withpixie.ai:443; port 443 when omitted). */
+  cloudAddr?: string
+  /** End-to-end encryption of row batches (default true, as Pixie's clients do via cloud). */
+  encryption?: boolean
+  /** Extra CA certificate (PEM) trusted besides the system roots: self-hosted clouds, tests. */
+  tls?: { ca?: string }
+}
+
+/** Straight to a Vizier gRPC address over plaintext HTTP/2: a standalone PEM or the simulator. */
+export interface DirectVizierClientOptions extends CommonOptions {
+  mode: 'direct'
+  /** host:port, e.g. 127.0.0.1:12345. */
+  address: string
+  /** End-to-end encryption of row batches (default false). */
+  encryption?: boolean
+}
+
+export type VizierClientOptions = CloudVizierClientOptions | DirectVizierClientOptions
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Parses host[:port] (an optional scheme is tolerated) into an authority with a port. */
+function authorityOf(value: string, defaultPort: number | undefined, what: string): string {
+  const bare = value.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+  let url: URL
+  try {
+    url = new URL(`http://${bare}`)
+  } catch {
+    throw new TypeError(`${what} must be host:port, got ${JSON.stringify(value)}`)
+  }
+  if (url.pathname !== '/' || url.search || url.username || !url.hostname) {
+    throw new TypeError(`${what} must be host:port, got ${JSON.stringify(value)}`)
+  }
+  // URL drops the port when it is the scheme default (80), so read it from the text as well.
+  const port = url.port || (/:(\d+)$/.exec(bare)?.[1] ?? '')
+  if (!port && defaultPort === undefined) {
+    throw new TypeError(`${what} must include a port, got ${JSON.stringify(value)}`)
+  }
+  return `${url.hostname}:${port || String(defaultPort)}`
+}
+
+function positive(value: number | undefined, what: string): void {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new TypeError(`${what} must be a positive number, got ${value}`)
+  }
+}
+
+interface Resolved {
+  baseUrl: string
+  target: string
+  headers: Record<string, string>
+  clusterId: string
+  encryption: boolean
+  nodeOptions: { ca?: string[] }
+}
+
+function resolve(options: VizierClientOptions): Resolved {
+  positive(options.defaultTimeoutMs, 'defaultTimeoutMs')
+  positive(options.maxRowsPerTable, 'maxRowsPerTable')
+  positive(options.maxResultBytes, 'maxResultBytes')
+  if (options.mode === 'cloud') {
+    if (!options.apiKey) throw new TypeError('cloud mode needs an apiKey')
+    if (!UUID_PATTERN.test(options.clusterId ?? '')) {
+      throw new TypeError(
+        `cloud mode needs clusterId as a UUID, got ${JSON.stringify(options.clusterId)}`
+      )
+    }
+    const target = authorityOf(options.cloudAddr ?? DEFAULT_CLOUD_ADDR, 443, 'cloudAddr')
+    return {
+      baseUrl: `https://${target}`,
+      target,
+      headers: { 'pixie-api-key': options.apiKey },
+      clusterId: options.clusterId,
+      encryption: options.encryption ?? true,
+      nodeOptions: options.tls?.ca ? { ca: [...rootCertificates, options.tls.ca] } : {},
+    }
+  }
+  if (options.mode === 'direct') {
+    const target = authorityOf(options.address ?? '', undefined, 'address')
+    return {
+      baseUrl: `http://${target}`,
+      target,
+      headers: {},
+      clusterId: '',
+      encryption: options.encryption ?? false,
+      nodeOptions: {},
+    }
+  }
+  throw new TypeError(
+    `unknown Vizier client mode ${JSON.stringify((options as { mode?: unknown }).mode)}`
+  )
+}
+
+/** Resolves when the signal aborts; never rejects. */
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve()
+  return new Promise((done) => signal.addEventListener('abort', () => done(), { once: true }))
+}
+
+/**
+ * Creates a client. Construction validates the options and does nothing else: the HTTP/2
+ * connection (and, with encryption, the RSA key pair) is set up by the first executeScript, so
+ * a cold start pays for neither until it needs them. Throws a TypeError for unusable options.
+ */
+export function createVizierClient(options: VizierClientOptions): VizierClient {
+  const config = resolve(options)
+  const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS
+  const limits: AssemblyLimits = {
+    ...(options.maxRowsPerTable === undefined ? {} : { maxRowsPerTable: options.maxRowsPerTable }),
+    ...(options.maxResultBytes === undefined ? {} : { maxResultBytes: options.maxResultBytes }),
+  }
+  const keyPair = config.encryption ? lazyE2eKeyPair() : undefined
+  const inFlight = new Set<AbortController>()
+  let closed = false
+  let session: Http2SessionManager | undefined
+  let rpc: Client<typeof VizierService> | undefined
+
+  function connection(): Client<typeof VizierService> {
+    if (!rpc) {
+      session = new Http2SessionManager(
+        config.baseUrl,
+        // Verify a connection idle for a minute with a PING before reusing it.
+        { pingIntervalMs: 60_000, pingTimeoutMs: 5_000 },
+        config.nodeOptions
+      )
+      rpc = createClient(
+        VizierService,
+        createGrpcTransport({
+          baseUrl: config.baseUrl,
+          sessionManager: session,
+          readMaxBytes: READ_MAX_BYTES,
+        })
+      )
+    }
+    return rpc
+  }
+
+  async function run(
+    call: ExecuteScriptOptions,
+    signal: AbortSignal,
+    deadlineAt: number
+  ): Promise<ScriptResult> {
+    let key: E2eKeyPair | undefined
+    if (keyPair) {
+      const pending = keyPair()
+      await Promise.race([pending, aborted(signal)])
+      signal.throwIfAborted()
+      key = await pending
+    }
+    const request = create(ExecuteScriptRequestSchema, {
+      queryStr: call.script,
+      clusterId: config.clusterId,
+      execFuncs: (call.execFuncs ?? []).map((f) => ({
+        funcName: f.funcName,
+        argValues: Object.entries(f.args).map(([name, value]) => ({ name, value })),
+        outputTablePrefix: f.outputTablePrefix,
+      })),
+      queryName: call.queryName ?? '',
+      ...(key
+        ? {
+            encryptionOptions: {
+              jwkKey: key.publicJwk,
+              keyAlg: E2E_KEY_ALG,
+              contentAlg: E2E_CONTENT_ALG,
+              compressionAlg: E2E_COMPRESSION_ALG,
+            },
+          }
+        : {}),
+    })
+    const remaining = Math.max(1, Math.ceil(deadlineAt - performance.now()))
+    const assembler = new ResultAssembler(limits)
+    const stream = connection().executeScript(request, {
+      signal,
+      timeoutMs: remaining,
+      headers: config.headers,
+    })
+    for await (const message of stream) {
+      if (key) await decryptInPlace(message, key)
+      assembler.push(message)
+    }
+    return assembler.finish()
+  }
+
+  return {
+    async executeScript(call: ExecuteScriptOptions): Promise<ScriptResult> {
+      const callerSignal = call.signal
+      callerSignal?.throwIfAborted()
+      if (closed) throw new PxCanaryError('pixie_transport_error', 'the Vizier client is closed')
+      const timeoutMs = call.timeoutMs ?? defaultTimeoutMs
+      positive(timeoutMs, 'timeoutMs')
+      const deadlineAt = performance.now() + timeoutMs
+
+      // One controller per call: it cancels the HTTP/2 stream on a deadline, on the caller's
+      // abort, on close(), and on any local failure (caps, protocol, decryption).
+      const controller = new AbortController()
+      let deadlineHit = false
+      const timer = setTimeout(() => {
+        deadlineHit = true
+        controller.abort(deadlineError(timeoutMs))
+      }, timeoutMs)
+      const onCallerAbort = () => controller.abort(callerSignal?.reason)
+      callerSignal?.addEventListener('abort', onCallerAbort, { once: true })
+      inFlight.add(controller)
+      try {
+        return await run(call, controller.signal, deadlineAt)
+      } catch (err) {
+        let error: unknown
+        if (callerSignal?.aborted) error = callerSignal.reason
+        else if (deadlineHit || isLocalDeadline(err)) error = deadlineError(timeoutMs)
+        else if (err instanceof PxCanaryError) error = err
+        else if (controller.signal.reason instanceof PxCanaryError) error = controller.signal.reason
+        else error = errorFromTransport(err, config.target)
+        controller.abort(error)
+        throw error
+      } finally {
+        clearTimeout(timer)
+        callerSignal?.removeEventListener('abort', onCallerAbort)
+        inFlight.delete(controller)
+      }
+    },
+
+    async close(): Promise<void> {
+      closed = true
+      const reason = new PxCanaryError('pixie_transport_error', 'the Vizier client was closed')
+      for (const controller of inFlight) controller.abort(reason)
+      session?.abort()
+    },
+  }
+}
+
+/** Connect's own timer (it also sends grpc-timeout) fired, as opposed to a server-sent status. */
+function isLocalDeadline(err: unknown): boolean {
+  return (
+    err instanceof ConnectError &&
+    err.code === Code.DeadlineExceeded &&
+    !err.metadata.has('grpc-status')
+  )
+}
+
+/** Replaces a data message's encrypted_batch by its decrypted RowBatchData. */
+async function decryptInPlace(message: ExecuteScriptResponse, key: E2eKeyPair): Promise<void> {
+  if (message.result.case !== 'data') return
+  const data = message.result.value
+  if (data.encryptedBatch.length === 0) return
+  if (data.batch) throw protocolError('a data message carries both a batch and an encrypted batch')
+  data.batch = await decryptRowBatch(data.encryptedBatch, key.privateKey)
+  data.encryptedBatch = new Uint8Array(0)
+}

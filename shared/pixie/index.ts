@@ -1,0 +1,50 @@
+/**
+ * The Vizier client library. Functions import createVizierClient and the types; the encoders and
+ * encryptRowBatch are for code that plays Vizier's side (test double, simulator) and are
+ * tree-shaken out of function bundles.
+ */
+export type {
+  CellValue,
+  ColumnInfo,
+  ColumnType,
+  ExecFunc,
+  ExecuteScriptOptions,
+  ExecutionStats,
+  ResultTable,
+  Row,
+  ScriptResult,
+  VizierClient,
+} from './types'
+export {
+  createVizierClient,
+  DEFAULT_CLOUD_ADDR,
+  DEFAULT_TIMEOUT_MS,
+  type CloudVizierClientOptions,
+  type DirectVizierClientOptions,
+  type VizierClientOptions,
+} from './client'
+export {
+  DEFAULT_MAX_RESULT_BYTES,
+  DEFAULT_MAX_ROWS_PER_TABLE,
+  ResultAssembler,
+  type AssemblyLimits,
+} from './stream-assembly'
+export {
+  columnByteSize,
+  columnTypeOf,
+  dataTypeOf,
+  decodeColumn,
+  uint128ToUuid,
+  uuidToUint128,
+} from './values'
+export { encodeColumn, encodeRowBatch, type EncodableValue } from './encode'
+export { errorFromStatus, errorFromTransport } from './error-mapping'
+export {
+  decryptRowBatch,
+  encryptRowBatch,
+  generateE2eKeyPair,
+  E2E_COMPRESSION_ALG,
+  E2E_CONTENT_ALG,
+  E2E_KEY_ALG,
+  type E2eKeyPair,
+} from './encryption'
