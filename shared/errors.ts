@@ -12,8 +12,9 @@ export type ErrorCode =
   | 'unknown_parameter'
   // Caller authentication (401).
   | 'unauthorized'
-  // Routing (404).
+  // Routing (404), or a method other than GET/HEAD on a known route (405).
   | 'not_found'
+  | 'method_not_allowed'
   // Pixie refused, failed or returned a script error (502).
   | 'pixie_unauthenticated'
   | 'pixie_permission_denied'

@@ -1,0 +1,4 @@
+import { serveMetric } from '../../shared/serve'
+import { errorRate } from './metric'
+
+serveMetric(errorRate)

@@ -1,0 +1,4 @@
+import { serveMetric } from '../../shared/serve'
+import { latency } from './metric'
+
+serveMetric(latency)

@@ -1,0 +1,42 @@
+/**
+ * The latency metric: quantiles (p50, p90, p99) and mean of the selected pods' inbound HTTP
+ * request latency, in milliseconds. Pixie measures latency per request from eBPF (nanoseconds,
+ * request to response); the quantiles come from Pixie's own px.quantiles over the window.
+ * `quantile` (default p99) picks which one is `value`.
+ */
+import type { MetricDefinition } from '../../shared/app'
+import { latencyParams } from '../../shared/params'
+import type { Quantile } from '../../shared/params'
+import { buildHttpStatsCall } from '../../shared/pxl/request'
+
+export interface LatencyParams {
+  quantile: Quantile
+}
+
+/** Latency does not depend on which statuses are errors; the PxL function still takes one. */
+const ERROR_MIN_STATUS = 400
+
+/** Nanoseconds to milliseconds, kept to the microsecond (finer digits are sketch noise). */
+function ms(ns: number): number {
+  return Math.round(ns / 1e3) / 1e3
+}
+
+export const latency: MetricDefinition<LatencyParams> = {
+  metric: 'latency',
+  params: latencyParams,
+  buildCall: (query) =>
+    buildHttpStatsCall({ ...query, errorMinStatus: ERROR_MIN_STATUS }, 'px-canary/latency'),
+  figures: (stats, query) => {
+    const { quantile } = query.params
+    if (stats.latencyNs === null) {
+      return { value: null, quantile, latency_ms: { p50: null, p90: null, p99: null, mean: null } }
+    }
+    const latencyMs = {
+      p50: ms(stats.latencyNs.p50),
+      p90: ms(stats.latencyNs.p90),
+      p99: ms(stats.latencyNs.p99),
+      mean: ms(stats.latencyNs.mean),
+    }
+    return { value: latencyMs[quantile], quantile, latency_ms: latencyMs }
+  },
+}

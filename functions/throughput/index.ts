@@ -1,0 +1,4 @@
+import { serveMetric } from '../../shared/serve'
+import { throughput } from './metric'
+
+serveMetric(throughput)

@@ -1,0 +1,201 @@
+/**
+ * The app builder: every function is `createMetricApp(definition, deps)` with its own definition,
+ * so all three answer the same routes, parameters, errors and logs (ARCHITECTURE.md, HTTP
+ * contract). The app never reads the environment; the entry (shared/serve.ts) does.
+ *
+ * Routes:
+ * - `GET /?namespace=...&<selector>=...`: the query form;
+ * - `GET /<metric>/<namespace>/<pod-prefix>`: the path form of Pixie's original demo server
+ *   (its AnalysisTemplate works by changing only the host), same JSON as the query form;
+ * - `GET /health/liveness`, `GET /health/readiness`: 200 without touching Pixie;
+ * - anything else 404, other methods on these routes 405, always JSON.
+ */
+import { Hono } from 'hono/tiny'
+import type { Context, MiddlewareHandler } from 'hono'
+import { bearerChecker } from './auth'
+import { PxCanaryError } from './errors'
+import { errorResponse, handleError } from './http-errors'
+import type { AppEnv } from './http-errors'
+import { silentLogger } from './logger'
+import type { Logger, LogFields } from './logger'
+import { parseMetricQuery } from './params'
+import type { ExtraParams, MetricName, MetricQuery, RawParams } from './params'
+import type { VizierClient } from './pixie/types'
+import type { PxlCall } from './pxl/request'
+import { decodeHttpStats } from './pxl/result'
+import type { HttpStats } from './pxl/result'
+import { createQueryRunner } from './query-runner'
+import type { Selector } from './selector'
+
+/** A metric's own figures: the primary `value` (null when unmeasured) plus its named fields. */
+export interface MetricFigures {
+  value: number | null
+  [field: string]: unknown
+}
+
+/** What makes one function different from the others. */
+export interface MetricDefinition<P> {
+  readonly metric: MetricName
+  /** The metric's own query parameters (beyond namespace, selector, window, exclude_paths). */
+  readonly params: ExtraParams<P>
+  /** Turns a validated query into the Pixie call (constant PxL, values as arguments). */
+  buildCall(query: MetricQuery<P>): PxlCall
+  /**
+   * Turns the decoded stats into the metric's figures. `stats.requests === 0` means no traffic:
+   * the value must then be null, never 0.
+   */
+  figures(stats: HttpStats, query: MetricQuery<P>): MetricFigures
+}
+
+export interface MetricAppDeps {
+  client: VizierClient
+  /** Request log and errors; default: no logging. */
+  logger?: Logger
+  /** Deadline for each metric request, Pixie call included; default 8000 ms, below Argo's 10 s. */
+  requestTimeoutMs?: number
+  /** Distinct Pixie queries in flight before answering 503 overloaded; default 32. */
+  maxConcurrentQueries?: number
+  /** When set, metric routes require `Authorization: Bearer <authToken>` (else 401). */
+  authToken?: string
+  /** Monotonic clock in ms for durations; default performance.now. */
+  now?: () => number
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 8000
+export const DEFAULT_MAX_CONCURRENT_QUERIES = 32
+
+/** The 200 body every metric shares; the metric's figures sit between `value` and `requests`. */
+export interface MetricBody extends MetricFigures {
+  metric: MetricName
+  requests: number
+  window_seconds: number
+  selector: { namespace: string; kind: Selector['kind']; [field: string]: string }
+  excluded_paths: readonly string[]
+  script: { name: string; sha256: string; function: string }
+}
+
+function describeSelector(selector: Selector): MetricBody['selector'] {
+  const { namespace, kind, ...rest } = selector
+  const fields: Record<string, string> = {}
+  for (const [name, value] of Object.entries(rest)) if (value !== undefined) fields[name] = value
+  return { namespace, kind, ...fields }
+}
+
+const MAX_LOGGED_PATH = 256
+
+/**
+ * Builds the Hono app of one metric function.
+ *
+ * @example
+ * const app = createMetricApp(errorRate, { client: createVizierClient(options), logger })
+ * serve({ fetch: app.fetch, port: 8080 })
+ */
+export function createMetricApp<P>(
+  definition: MetricDefinition<P>,
+  deps: MetricAppDeps
+): Hono<AppEnv> {
+  const logger = deps.logger ?? silentLogger
+  const now = deps.now ?? (() => performance.now())
+  const runner = createQueryRunner({
+    client: deps.client,
+    timeoutMs: deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    maxConcurrent: deps.maxConcurrentQueries ?? DEFAULT_MAX_CONCURRENT_QUERIES,
+  })
+  const app = new Hono<AppEnv>()
+
+  // One log line per request, written after the response is known.
+  app.use(async function requestLog(c, next) {
+    const started = now()
+    await next()
+    const status = c.res.status
+    const fields: LogFields = {
+      method: c.req.method,
+      path: c.req.path.slice(0, MAX_LOGGED_PATH),
+      status,
+      duration_ms: Math.round((now() - started) * 100) / 100,
+      metric: definition.metric,
+    }
+    const code = c.get('errorCode')
+    if (code !== undefined) {
+      fields.error_code = code
+      fields.error_message = c.get('errorMessage')
+      const stack = c.get('errorStack')
+      if (stack !== undefined) fields.error_stack = stack
+    }
+    if (status >= 500) logger.error('request', fields)
+    else logger.info('request', fields)
+  })
+
+  async function answer(c: Context<AppEnv>, raw: RawParams): Promise<Response> {
+    const query = parseMetricQuery(raw, definition.params)
+    const call = definition.buildCall(query)
+    const result = await runner.run(call)
+    const stats = decodeHttpStats(result, call.outputTable)
+    const { value, ...named } = definition.figures(stats, query)
+    if (stats.requests === 0 && value !== null) {
+      throw new PxCanaryError(
+        'internal_error',
+        `${definition.metric} reported a value without requests`
+      )
+    }
+    const body: MetricBody = {
+      metric: definition.metric,
+      value,
+      ...named,
+      requests: stats.requests,
+      window_seconds: query.windowSeconds,
+      selector: describeSelector(query.selector),
+      excluded_paths: query.excludedPaths,
+      script: { name: call.script.name, sha256: call.script.sha256, function: call.funcName },
+    }
+    return c.json(body)
+  }
+
+  const authorized = deps.authToken === undefined ? undefined : bearerChecker(deps.authToken)
+  const requireToken: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (authorized === undefined) return next()
+    if (!authorized(c.req.header('authorization'))) {
+      c.header('WWW-Authenticate', 'Bearer realm="px-canary"')
+      return errorResponse(
+        c,
+        'unauthorized',
+        'this function requires Authorization: Bearer <token>'
+      )
+    }
+    return next()
+  }
+
+  const methodNotAllowed = (c: Context<AppEnv>): Response => {
+    c.header('Allow', 'GET, HEAD')
+    return errorResponse(c, 'method_not_allowed', `${c.req.method} is not allowed here; use GET`)
+  }
+  const healthy = (c: Context<AppEnv>): Response => c.json({ status: 'ok' })
+
+  app.get('/', requireToken, (c) => answer(c, c.req.queries()))
+  app.all('/', methodNotAllowed)
+
+  const pathForm = `/${definition.metric}/:namespace/:pod`
+  app.get(pathForm, requireToken, (c) => {
+    const raw: RawParams = { ...c.req.queries() }
+    // Path segments join any query values, so a repeat or a second selector is refused as usual.
+    raw.namespace = [c.req.param('namespace') ?? '', ...(raw.namespace ?? [])]
+    raw.pod = [c.req.param('pod') ?? '', ...(raw.pod ?? [])]
+    return answer(c, raw)
+  })
+  app.all(pathForm, methodNotAllowed)
+
+  for (const path of ['/health/liveness', '/health/readiness']) {
+    app.get(path, healthy)
+    app.all(path, methodNotAllowed)
+  }
+
+  app.notFound((c) =>
+    errorResponse(
+      c,
+      'not_found',
+      `no route ${c.req.method} ${c.req.path.slice(0, 128)}; use GET /?namespace=...&replicaset=... or GET /${definition.metric}/<namespace>/<pod-prefix>`
+    )
+  )
+  app.onError(handleError)
+  return app
+}

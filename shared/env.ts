@@ -1,0 +1,147 @@
+/**
+ * The process configuration, parsed once at startup from environment variables (only the entry,
+ * shared/serve.ts, passes process.env in). Every mistake is reported at once with the variable's
+ * name and what it accepts, and the process exits 1 before listening: a misconfigured function
+ * must fail its Knative revision, not answer Argo with errors later. Values of secrets are never
+ * echoed.
+ *
+ * - PORT: listening port (default 8080; 0 picks a free port, for tests);
+ * - PX_API_KEY + PX_CLUSTER_ID (+ optional PX_CLOUD_ADDR): via Pixie Cloud, as the original demo;
+ * - PX_DIRECT_ADDR (host:port): a plaintext direct Vizier address (standalone PEM, simulator);
+ * - PX_CANARY_AUTH_TOKEN (optional): callers must send `Authorization: Bearer <token>`.
+ * Exactly one of the two Pixie modes must be configured.
+ */
+import * as z from 'zod/mini'
+import type { VizierClientOptions } from './pixie'
+
+export type Env = Readonly<Record<string, string | undefined>>
+
+export interface ServerConfig {
+  port: number
+  client: VizierClientOptions
+  /** Caller token metric routes require; absent when authentication is off. */
+  authToken?: string
+}
+
+export const DEFAULT_PORT = 8080
+
+/** Thrown with every configuration problem found, one per line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`)
+  }
+}
+
+// host:port with a DNS name, an IPv4 address or a bracketed IPv6 address.
+const HOST_PORT =
+  /^(?:[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]):([0-9]{1,5})$/
+
+const schemas = {
+  port: z.string().check(z.maxLength(5, { abort: true }), z.regex(/^[0-9]+$/)),
+  hostPort: z.string().check(z.maxLength(260, { abort: true }), z.regex(HOST_PORT)),
+  apiKey: z.string().check(z.maxLength(512, { abort: true }), z.regex(/^[\x21-\x7e]+$/)),
+  authToken: z
+    .string()
+    .check(
+      z.minLength(16, { abort: true }),
+      z.maxLength(512, { abort: true }),
+      z.regex(/^[\x21-\x7e]+$/)
+    ),
+  clusterId: z
+    .string()
+    .check(
+      z.regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/)
+    ),
+}
+
+/** An env value, with empty strings read as unset (manifests often template empty values). */
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]
+  return value === undefined || value === '' ? undefined : value
+}
+
+function validPort(value: string, max = 65535): boolean {
+  return schemas.port.safeParse(value).success && Number(value) <= max
+}
+
+function validHostPort(value: string): boolean {
+  const match = HOST_PORT.exec(value)
+  return (
+    schemas.hostPort.safeParse(value).success &&
+    match !== null &&
+    Number(match[1]) >= 1 &&
+    Number(match[1]) <= 65535
+  )
+}
+
+/**
+ * Parses the configuration.
+ *
+ * @throws ConfigError listing every problem
+ */
+export function parseEnv(env: Env): ServerConfig {
+  const problems: string[] = []
+  const portText = read(env, 'PORT')
+  let port = DEFAULT_PORT
+  if (portText !== undefined) {
+    if (validPort(portText)) port = Number(portText)
+    else
+      problems.push(
+        `PORT must be an integer from 0 to 65535, got ${JSON.stringify(portText.slice(0, 16))}`
+      )
+  }
+
+  const apiKey = read(env, 'PX_API_KEY')
+  const clusterId = read(env, 'PX_CLUSTER_ID')
+  const cloudAddr = read(env, 'PX_CLOUD_ADDR')
+  const directAddr = read(env, 'PX_DIRECT_ADDR')
+  const cloud = apiKey !== undefined || clusterId !== undefined
+
+  if (apiKey !== undefined && !schemas.apiKey.safeParse(apiKey).success) {
+    problems.push('PX_API_KEY must be printable ASCII without spaces, at most 512 characters')
+  }
+  if (clusterId !== undefined && !schemas.clusterId.safeParse(clusterId).success) {
+    problems.push(`PX_CLUSTER_ID must be a UUID, got ${JSON.stringify(clusterId.slice(0, 64))}`)
+  }
+  if (cloudAddr !== undefined && !validHostPort(cloudAddr)) {
+    problems.push(`PX_CLOUD_ADDR must be host:port, got ${JSON.stringify(cloudAddr.slice(0, 64))}`)
+  }
+  if (directAddr !== undefined && !validHostPort(directAddr)) {
+    problems.push(
+      `PX_DIRECT_ADDR must be host:port, got ${JSON.stringify(directAddr.slice(0, 64))}`
+    )
+  }
+  if (cloud && directAddr !== undefined) {
+    problems.push('set either PX_API_KEY + PX_CLUSTER_ID (Pixie Cloud) or PX_DIRECT_ADDR, not both')
+  } else if (cloud && apiKey === undefined) {
+    problems.push('PX_CLUSTER_ID is set but PX_API_KEY is not: Pixie Cloud needs both')
+  } else if (cloud && clusterId === undefined) {
+    problems.push('PX_API_KEY is set but PX_CLUSTER_ID is not: Pixie Cloud needs both')
+  } else if (!cloud && directAddr === undefined) {
+    problems.push(
+      'no Pixie configured: set PX_API_KEY + PX_CLUSTER_ID (Pixie Cloud) or PX_DIRECT_ADDR (host:port of a Vizier)'
+    )
+  }
+  if (!cloud && cloudAddr !== undefined) {
+    problems.push('PX_CLOUD_ADDR is set but PX_API_KEY + PX_CLUSTER_ID are not')
+  }
+  const authToken = read(env, 'PX_CANARY_AUTH_TOKEN')
+  if (authToken !== undefined && !schemas.authToken.safeParse(authToken).success) {
+    problems.push(
+      'PX_CANARY_AUTH_TOKEN must be 16 to 512 printable ASCII characters without spaces'
+    )
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  const client: VizierClientOptions =
+    directAddr !== undefined
+      ? { mode: 'direct', address: directAddr }
+      : {
+          mode: 'cloud',
+          apiKey: apiKey!,
+          clusterId: clusterId!,
+          ...(cloudAddr === undefined ? {} : { cloudAddr }),
+        }
+  return authToken === undefined ? { port, client } : { port, client, authToken }
+}

@@ -1,0 +1,52 @@
+/**
+ * Structured logging: one JSON object per line on stdout, which Knative and every log collector
+ * read without configuration. Callers pass only the fields they mean to log; nothing here ever
+ * looks at headers or configuration, so secrets (the Pixie API key) cannot leak through it.
+ */
+
+export type LogLevel = 'info' | 'warn' | 'error'
+export type LogFields = Record<string, unknown>
+
+export interface Logger {
+  info(msg: string, fields?: LogFields): void
+  warn(msg: string, fields?: LogFields): void
+  error(msg: string, fields?: LogFields): void
+}
+
+export interface LoggerOptions {
+  /** Where each line goes (without its newline); default: process.stdout. */
+  write?: (line: string) => void
+  /** Fields added to every line, e.g. { metric: 'latency' }. */
+  base?: LogFields
+  /** Clock for the `time` field; default: the wall clock. */
+  now?: () => Date
+}
+
+/** JSON.stringify that never throws: bigints become strings, Errors their message. */
+function serialize(record: LogFields): string {
+  try {
+    return JSON.stringify(record, (_key, value: unknown) => {
+      if (typeof value === 'bigint') return value.toString()
+      if (value instanceof Error) return { name: value.name, message: value.message }
+      return value
+    })
+  } catch {
+    return JSON.stringify({ time: record.time, level: record.level, msg: record.msg })
+  }
+}
+
+/** Creates a JSON-lines logger. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`))
+  const now = options.now ?? (() => new Date())
+  const base = options.base ?? {}
+  const log =
+    (level: LogLevel) =>
+    (msg: string, fields: LogFields = {}): void => {
+      write(serialize({ time: now().toISOString(), level, msg, ...base, ...fields }))
+    }
+  return { info: log('info'), warn: log('warn'), error: log('error') }
+}
+
+/** A logger that drops everything (tests that do not look at logs). */
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} }

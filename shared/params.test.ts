@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest'
+import { PxCanaryError } from './errors'
+import { errorRateParams, latencyParams, noExtraParams, parseMetricQuery } from './params'
+import type { RawParams } from './params'
+import { DEFAULT_EXCLUDED_PATHS } from './pxl/exclusion'
+
+/** Builds raw params the way Hono's c.req.queries() does from a query string. */
+function raw(query: string): RawParams {
+  const out: RawParams = {}
+  for (const [name, value] of new URLSearchParams(query)) (out[name] ??= []).push(value)
+  return out
+}
+
+function errorOf(fn: () => unknown): PxCanaryError {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof PxCanaryError) return err
+    throw err
+  }
+  throw new Error('expected a PxCanaryError')
+}
+
+const parse = (query: string) => parseMetricQuery(raw(query), noExtraParams)
+const codeFor = (query: string) => errorOf(() => parse(query)).code
+
+describe('parseMetricQuery', () => {
+  it('should apply the defaults: 60 s window, probe paths excluded', () => {
+    const q = parse('namespace=shop&replicaset=web-7d9f')
+    expect(q).toEqual({
+      selector: { kind: 'replicaset', namespace: 'shop', replicaset: 'web-7d9f' },
+      windowSeconds: 60,
+      excludedPaths: DEFAULT_EXCLUDED_PATHS,
+      params: {},
+    })
+  })
+
+  it('should accept each selector kind', () => {
+    expect(parse('namespace=shop&rollout=web&hash=6d8f9c7b4').selector).toEqual({
+      kind: 'replicaset',
+      namespace: 'shop',
+      replicaset: 'web-6d8f9c7b4',
+      rollout: 'web',
+      hash: '6d8f9c7b4',
+    })
+    expect(parse('namespace=shop&pod=web-6d8f9-').selector).toEqual({
+      kind: 'pod',
+      namespace: 'shop',
+      pod: 'web-6d8f9-',
+    })
+    expect(parse('namespace=shop&service=web-canary').selector).toEqual({
+      kind: 'service',
+      namespace: 'shop',
+      service: 'web-canary',
+    })
+  })
+
+  it('should require a namespace', () => {
+    expect(codeFor('replicaset=web-1')).toBe('missing_namespace')
+  })
+
+  it('should refuse namespaces that are not DNS-1123 labels', () => {
+    for (const ns of ['Shop', 'shop_1', '-shop', 'shop-', 'a'.repeat(64), '', 'a.b', "x'y"]) {
+      expect(codeFor(`namespace=${encodeURIComponent(ns)}&pod=a`), ns).toBe('invalid_namespace')
+    }
+  })
+
+  it('should require exactly one selector', () => {
+    expect(codeFor('namespace=shop')).toBe('missing_selector')
+    expect(codeFor('namespace=shop&pod=a&service=b')).toBe('conflicting_selectors')
+    expect(codeFor('namespace=shop&replicaset=a-1&rollout=a&hash=1')).toBe('conflicting_selectors')
+  })
+
+  it('should require rollout and hash together', () => {
+    expect(codeFor('namespace=shop&rollout=web')).toBe('missing_hash')
+    expect(codeFor('namespace=shop&hash=abc123')).toBe('missing_rollout')
+  })
+
+  it('should refuse selector values Kubernetes would not allow', () => {
+    expect(codeFor('namespace=shop&replicaset=Web')).toBe('invalid_replicaset')
+    expect(codeFor(`namespace=shop&replicaset=${'a'.repeat(254)}`)).toBe('invalid_replicaset')
+    expect(codeFor('namespace=shop&pod=-web')).toBe('invalid_pod')
+    expect(codeFor('namespace=shop&pod=web%2F1')).toBe('invalid_pod')
+    expect(codeFor('namespace=shop&service=1web')).toBe('invalid_service')
+    expect(codeFor('namespace=shop&rollout=web_x&hash=1')).toBe('invalid_rollout')
+    expect(codeFor('namespace=shop&rollout=web&hash=ab-c')).toBe('invalid_hash')
+    expect(codeFor(`namespace=shop&rollout=${'a'.repeat(250)}&hash=abcdef`)).toBe('invalid_rollout')
+  })
+
+  it('should parse windows with units and plain seconds within 10 s .. 1 h', () => {
+    expect(parse('namespace=a&pod=b&window=30s').windowSeconds).toBe(30)
+    expect(parse('namespace=a&pod=b&window=5m').windowSeconds).toBe(300)
+    expect(parse('namespace=a&pod=b&window=1h').windowSeconds).toBe(3600)
+    expect(parse('namespace=a&pod=b&window=45').windowSeconds).toBe(45)
+    for (const w of [
+      '9s',
+      '2h',
+      '61m',
+      '0',
+      '-30s',
+      '1.5m',
+      '30 s',
+      '30ms',
+      '',
+      'abc',
+      '9'.repeat(40),
+    ]) {
+      expect(codeFor(`namespace=a&pod=b&window=${encodeURIComponent(w)}`), w).toBe('invalid_window')
+    }
+  })
+
+  it('should parse excluded paths, or none to disable exclusion', () => {
+    expect(parse('namespace=a&pod=b&exclude_paths=/status,/metrics').excludedPaths).toEqual([
+      '/status',
+      '/metrics',
+    ])
+    expect(parse('namespace=a&pod=b&exclude_paths=none').excludedPaths).toEqual([])
+    for (const p of ['', 'status', '/a,', '/a b', '/a?b=1', `/${'a'.repeat(300)}`]) {
+      expect(codeFor(`namespace=a&pod=b&exclude_paths=${encodeURIComponent(p)}`), p).toBe(
+        'invalid_exclude_paths'
+      )
+    }
+    const many = Array.from({ length: 33 }, (_, i) => `/p${i}`).join(',')
+    expect(codeFor(`namespace=a&pod=b&exclude_paths=${many}`)).toBe('invalid_exclude_paths')
+  })
+
+  it('should refuse unknown parameters, naming them and the allowed ones', () => {
+    const err = errorOf(() => parse('namespace=a&pod=b&windw=5m'))
+    expect(err.code).toBe('unknown_parameter')
+    expect(err.message).toContain('"windw"')
+    expect(err.message).toContain('window')
+    // A metric's own parameter is unknown to the other metrics.
+    expect(codeFor('namespace=a&pod=b&quantile=p50')).toBe('unknown_parameter')
+  })
+
+  it('should refuse a repeated parameter with the code naming it', () => {
+    expect(codeFor('namespace=a&namespace=b&pod=c')).toBe('invalid_namespace')
+    expect(codeFor('namespace=a&pod=c&window=30s&window=60s')).toBe('invalid_window')
+  })
+
+  it('should say what is allowed and echo a bad value only truncated', () => {
+    const err = errorOf(() => parse(`namespace=a&pod=b&window=${'x'.repeat(500)}`))
+    expect(err.message).toMatch(/window must be a duration from 10s to 1h/)
+    expect(err.message.length).toBeLessThan(400)
+    expect(err.details).toEqual({ parameter: 'window' })
+  })
+
+  it('should parse the error-rate errors parameter', () => {
+    const q = (s: string) => parseMetricQuery(raw(`namespace=a&pod=b${s}`), errorRateParams)
+    expect(q('').params).toEqual({ errorStatuses: '4xx5xx' })
+    expect(q('&errors=5xx').params).toEqual({ errorStatuses: '5xx' })
+    expect(errorOf(() => q('&errors=4xx')).code).toBe('invalid_errors')
+  })
+
+  it('should parse the latency quantile parameter', () => {
+    const q = (s: string) => parseMetricQuery(raw(`namespace=a&pod=b${s}`), latencyParams)
+    expect(q('').params).toEqual({ quantile: 'p99' })
+    expect(q('&quantile=p50').params).toEqual({ quantile: 'p50' })
+    expect(errorOf(() => q('&quantile=p95')).code).toBe('invalid_quantile')
+    expect(errorOf(() => q('&quantile=p50&quantile=p90')).code).toBe('invalid_quantile')
+  })
+})

@@ -1,0 +1,270 @@
+/**
+ * The HTTP contract's parameters, in one module: which query parameters exist, what each accepts,
+ * and the error each bad value gets. Every failure is a PxCanaryError whose code names the
+ * parameter (invalid_window, missing_namespace, ...) and whose message says what is allowed, so an
+ * Argo measurement message tells the operator how to fix the template. Unknown parameters are
+ * refused rather than ignored: a typo (`windw=5m`) must never silently measure something else.
+ */
+import * as z from 'zod/mini'
+import { PxCanaryError } from './errors'
+import { DEFAULT_EXCLUDED_PATHS } from './pxl/exclusion'
+import type { Selector } from './selector'
+
+/** The three metrics px-canary serves, as they appear in paths and responses. */
+export type MetricName = 'error-rate' | 'latency' | 'throughput'
+
+/** Raw query parameters: name -> every value given (Hono's `c.req.queries()`). */
+export type RawParams = Record<string, string[]>
+
+/** Parameters every metric accepts, validated. */
+export interface CommonParams {
+  selector: Selector
+  /** Window length in whole seconds, ending now. */
+  windowSeconds: number
+  /** Exact paths whose requests are ignored; empty when exclusion is disabled. */
+  excludedPaths: readonly string[]
+}
+
+/** A metric's own parameters: their names and how to turn the raw values into P. */
+export interface ExtraParams<P> {
+  readonly names: readonly string[]
+  /** Receives only this metric's parameters (undefined when absent); throws PxCanaryError. */
+  parse(values: Readonly<Record<string, string | undefined>>): P
+}
+
+/** Everything one request asks for, validated. */
+export type MetricQuery<P> = CommonParams & { params: P }
+
+export const DEFAULT_WINDOW_SECONDS = 60
+export const MIN_WINDOW_SECONDS = 10
+export const MAX_WINDOW_SECONDS = 3600
+const MAX_EXCLUDED_PATHS = 32
+const MAX_PATH_LENGTH = 256
+
+const SELECTOR_PARAMS = ['replicaset', 'rollout', 'hash', 'pod', 'service'] as const
+const COMMON_PARAMS = ['namespace', ...SELECTOR_PARAMS, 'window', 'exclude_paths'] as const
+
+// Kubernetes name rules (DNS-1123 label, DNS-1123 subdomain, DNS-1035 label for Services).
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
+// A prefix of a pod name: may stop anywhere, e.g. right after the hash's trailing dash.
+const NAME_PREFIX = /^[a-z0-9][-a-z0-9.]*$/
+const HASH = /^[a-z0-9]+$/
+const WINDOW = /^([1-9][0-9]{0,5})(s|m|h)?$/
+const PATH = /^\/[A-Za-z0-9._~!$&'()*+;=:@%/-]*$/
+
+/** A string of bounded length (checked first, so long input never reaches the regex) matching re. */
+function boundedString(maxLength: number, re: RegExp) {
+  return z
+    .string()
+    .check(z.minLength(1, { abort: true }), z.maxLength(maxLength, { abort: true }), z.regex(re))
+}
+
+const schemas = {
+  namespace: boundedString(63, DNS_LABEL),
+  replicaset: boundedString(253, DNS_SUBDOMAIN),
+  rollout: boundedString(253, DNS_SUBDOMAIN),
+  hash: boundedString(63, HASH),
+  pod: boundedString(253, NAME_PREFIX),
+  service: boundedString(63, DNS_1035_LABEL),
+  window: boundedString(8, WINDOW),
+  errors: z.enum(['4xx5xx', '5xx']),
+  quantile: z.enum(['p50', 'p90', 'p99']),
+}
+
+/** What each parameter allows, stated in every error about it. */
+const ALLOWED: Record<string, string> = {
+  namespace: 'a namespace name (DNS-1123 label: lowercase letters, digits and -, at most 63)',
+  replicaset:
+    'a replicaset name (DNS-1123 subdomain: lowercase letters, digits, - and ., at most 253)',
+  rollout: 'a Rollout name (DNS-1123 subdomain: lowercase letters, digits, - and ., at most 253)',
+  hash: 'a pod-template hash (lowercase letters and digits, at most 63)',
+  pod: 'a pod-name prefix (lowercase letters, digits, - and ., starting with a letter or digit, at most 253)',
+  service:
+    'a Service name (DNS-1035 label: lowercase letters, digits and -, starting with a letter, at most 63)',
+  window: `a duration from ${MIN_WINDOW_SECONDS}s to 1h: a number with unit s, m or h (30s, 5m, 1h) or plain seconds; default ${DEFAULT_WINDOW_SECONDS}s`,
+  exclude_paths: `a comma-separated list of at most ${MAX_EXCLUDED_PATHS} absolute paths like /healthz (without query string; requests with a query string are excluded too), or none to count every path; default ${DEFAULT_EXCLUDED_PATHS.join(',')}`,
+  errors:
+    "4xx5xx (responses with status >= 400 are errors, as in Pixie's own scripts; the default) or 5xx (status >= 500)",
+  quantile: 'p50, p90 or p99 (the default)',
+}
+
+/** Echoes a bad value safely: truncated, JSON-quoted (so control characters stay visible). */
+function shown(value: string): string {
+  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value)
+}
+
+function invalid(name: string, value: string, why = ''): PxCanaryError {
+  return new PxCanaryError(
+    `invalid_${name}`,
+    `${name} must be ${ALLOWED[name] ?? 'valid'}${why}; got ${shown(value)}`,
+    { details: { parameter: name } }
+  )
+}
+
+function missing(name: string, why = ''): PxCanaryError {
+  return new PxCanaryError(`missing_${name}`, `${name} is required${why}: ${ALLOWED[name]}`, {
+    details: { parameter: name },
+  })
+}
+
+/** Validates one present value against its schema. */
+function check<T>(name: keyof typeof schemas, value: string, schema: z.ZodMiniType<T>): T {
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) throw invalid(name, value)
+  return parsed.data
+}
+
+function parseWindow(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_WINDOW_SECONDS
+  const match = WINDOW.exec(check('window', value, schemas.window))!
+  const unit = match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1
+  const seconds = Number(match[1]) * unit
+  if (seconds < MIN_WINDOW_SECONDS || seconds > MAX_WINDOW_SECONDS) throw invalid('window', value)
+  return seconds
+}
+
+function parseExcludedPaths(value: string | undefined): readonly string[] {
+  if (value === undefined) return DEFAULT_EXCLUDED_PATHS
+  if (value === 'none') return []
+  const paths = value.split(',')
+  if (paths.length > MAX_EXCLUDED_PATHS) throw invalid('exclude_paths', value, ' (too many)')
+  for (const path of paths) {
+    if (path.length > MAX_PATH_LENGTH || !PATH.test(path)) {
+      throw invalid('exclude_paths', value, ` (bad path ${shown(path)})`)
+    }
+  }
+  return [...new Set(paths)]
+}
+
+function parseSelector(namespace: string, one: (name: string) => string | undefined): Selector {
+  const given = {
+    replicaset: one('replicaset'),
+    rollout: one('rollout'),
+    hash: one('hash'),
+    pod: one('pod'),
+    service: one('service'),
+  }
+  const kinds = [
+    given.replicaset !== undefined && 'replicaset',
+    (given.rollout !== undefined || given.hash !== undefined) && 'rollout+hash',
+    given.pod !== undefined && 'pod',
+    given.service !== undefined && 'service',
+  ].filter((k): k is string => k !== false)
+  if (kinds.length === 0) {
+    throw new PxCanaryError(
+      'missing_selector',
+      'exactly one selector is required: replicaset, rollout + hash, pod (a pod-name prefix) or service',
+      { details: { parameter: 'selector' } }
+    )
+  }
+  if (kinds.length > 1) {
+    throw new PxCanaryError(
+      'conflicting_selectors',
+      `exactly one selector is allowed, got ${kinds.join(' and ')}: choose one of replicaset, rollout + hash, pod or service`,
+      { details: { selectors: kinds } }
+    )
+  }
+  if (given.replicaset !== undefined) {
+    return {
+      kind: 'replicaset',
+      namespace,
+      replicaset: check('replicaset', given.replicaset, schemas.replicaset),
+    }
+  }
+  if (given.pod !== undefined) {
+    return { kind: 'pod', namespace, pod: check('pod', given.pod, schemas.pod) }
+  }
+  if (given.service !== undefined) {
+    return { kind: 'service', namespace, service: check('service', given.service, schemas.service) }
+  }
+  if (given.rollout === undefined) throw missing('rollout', ' with hash')
+  if (given.hash === undefined) throw missing('hash', ' with rollout')
+  const rollout = check('rollout', given.rollout, schemas.rollout)
+  const hash = check('hash', given.hash, schemas.hash)
+  const replicaset = `${rollout}-${hash}`
+  if (replicaset.length > 253) {
+    throw invalid('rollout', rollout, ' (the replicaset <rollout>-<hash> exceeds 253 characters)')
+  }
+  return { kind: 'replicaset', namespace, replicaset, rollout, hash }
+}
+
+/**
+ * Validates a request's parameters against the HTTP contract plus a metric's own parameters.
+ *
+ * @throws PxCanaryError (400 family): unknown_parameter, invalid_<name>, missing_<name>,
+ *   missing_selector, conflicting_selectors
+ */
+export function parseMetricQuery<P>(raw: RawParams, extra: ExtraParams<P>): MetricQuery<P> {
+  const known = new Set<string>([...COMMON_PARAMS, ...extra.names])
+  for (const name of Object.keys(raw)) {
+    if (!known.has(name)) {
+      throw new PxCanaryError(
+        'unknown_parameter',
+        `unknown parameter ${shown(name)}; allowed: ${[...known].join(', ')}`,
+        { details: { parameter: name.slice(0, 64) } }
+      )
+    }
+  }
+  const one = (name: string): string | undefined => {
+    const values = raw[name]
+    if (values === undefined || values.length === 0) return undefined
+    if (values.length > 1) {
+      throw new PxCanaryError(
+        `invalid_${name}`,
+        `${name} must be given at most once (got it ${values.length} times)`,
+        { details: { parameter: name } }
+      )
+    }
+    return values[0]
+  }
+  // Repeats are refused before anything else, whichever parameter they concern.
+  for (const name of known) one(name)
+
+  const namespaceValue = one('namespace')
+  if (namespaceValue === undefined) throw missing('namespace')
+  const namespace = check('namespace', namespaceValue, schemas.namespace)
+  const selector = parseSelector(namespace, one)
+  const windowSeconds = parseWindow(one('window'))
+  const excludedPaths = parseExcludedPaths(one('exclude_paths'))
+  const values: Record<string, string | undefined> = {}
+  for (const name of extra.names) values[name] = one(name)
+  return { selector, windowSeconds, excludedPaths, params: extra.parse(values) }
+}
+
+/** Which statuses count as errors: '4xx5xx' (>= 400, Pixie's definition) or '5xx' (>= 500). */
+export type ErrorStatuses = '4xx5xx' | '5xx'
+
+/** The lowest status that counts as an error, per `errors` value. */
+export const ERROR_MIN_STATUS: Readonly<Record<ErrorStatuses, number>> = {
+  '4xx5xx': 400,
+  '5xx': 500,
+}
+
+/** Which latency quantile is a latency response's `value`. */
+export type Quantile = 'p50' | 'p90' | 'p99'
+
+/** Metrics without parameters of their own (throughput). */
+export const noExtraParams: ExtraParams<Record<string, never>> = {
+  names: [],
+  parse: () => ({}),
+}
+
+/** The error-rate function's `errors` parameter. */
+export const errorRateParams: ExtraParams<{ errorStatuses: ErrorStatuses }> = {
+  names: ['errors'],
+  parse: (values) => ({
+    errorStatuses:
+      values.errors === undefined ? '4xx5xx' : check('errors', values.errors, schemas.errors),
+  }),
+}
+
+/** The latency function's `quantile` parameter. */
+export const latencyParams: ExtraParams<{ quantile: Quantile }> = {
+  names: ['quantile'],
+  parse: (values) => ({
+    quantile:
+      values.quantile === undefined ? 'p99' : check('quantile', values.quantile, schemas.quantile),
+  }),
+}

@@ -1,0 +1,146 @@
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { HTTP_STATS_FUNCTIONS, HTTP_STATS_SCRIPT, HTTP_STATS_TABLE } from './http-stats'
+import { httpStatsArgs } from './request'
+import type { HttpStatsQuery } from './request'
+
+const source = HTTP_STATS_SCRIPT.source
+const lines = source.split('\n')
+
+/** name -> [param, annotation | undefined][] for every def in the script. */
+function signatures(): Map<string, [string, string | undefined][]> {
+  const result = new Map<string, [string, string | undefined][]>()
+  for (const line of lines) {
+    const match = /^def (\w+)\((.*)\):$/.exec(line)
+    if (match === null) continue
+    const params = match[2]!.split(',').map((p) => {
+      const [name, annotation] = p.split(':').map((s) => s.trim())
+      return [name!, annotation] as [string, string | undefined]
+    })
+    result.set(match[1]!, params)
+  }
+  return result
+}
+
+const query = (selector: HttpStatsQuery['selector']): HttpStatsQuery => ({
+  selector,
+  windowSeconds: 60,
+  excludedPaths: ['/healthz'],
+  errorMinStatus: 400,
+})
+
+describe('HTTP stats PxL script', () => {
+  it('should use only statements Pixie compiles (import, def, assignment, return)', () => {
+    for (const line of lines) {
+      if (line.trim() === '') continue
+      const allowed =
+        line === 'import px' ||
+        /^def \w+\([^=*]*\):$/.test(line) ||
+        /^ {4}(df|df\.\w+) = \S/.test(line) ||
+        /^ {4}return \S/.test(line)
+      expect(allowed, `line not in the PxL subset: ${line}`).toBe(true)
+    }
+  })
+
+  it('should not contain constructs PxL lacks (if, for, lambda, f-strings, augmented assignment)', () => {
+    for (const forbidden of [
+      /\bif\b/,
+      /\bfor\b/,
+      /\bwhile\b/,
+      /\blambda\b/,
+      /\belse\b/,
+      /\bf'/,
+      /\bf"/,
+      /[-+*/]=/,
+      /\bclass\b/,
+      /\btry\b/,
+    ]) {
+      expect(source).not.toMatch(forbidden)
+    }
+  })
+
+  it('should call only px functions the simulator and Pixie both provide', () => {
+    const used = new Set([...source.matchAll(/px\.(\w+)/g)].map((m) => m[1]))
+    const known = [
+      'DataFrame',
+      'regex_match',
+      'count',
+      'sum',
+      'quantiles',
+      'pluck_float64',
+      'find',
+      'has_service_name',
+    ]
+    for (const name of used) expect(known).toContain(name)
+  })
+
+  it('should annotate every argument of every exec function', () => {
+    const sigs = signatures()
+    for (const funcName of Object.values(HTTP_STATS_FUNCTIONS)) {
+      const params = sigs.get(funcName)
+      expect(params, funcName).toBeDefined()
+      for (const [name, annotation] of params!) {
+        expect(['str', 'int'], `${funcName}(${name})`).toContain(annotation)
+      }
+    }
+  })
+
+  it('should receive exactly the arguments its signature declares, for each selector kind', () => {
+    const sigs = signatures()
+    const selectors: HttpStatsQuery['selector'][] = [
+      { kind: 'replicaset', namespace: 'shop', replicaset: 'web-6d8f9' },
+      { kind: 'pod', namespace: 'shop', pod: 'web-6d8f9' },
+      { kind: 'service', namespace: 'shop', service: 'web' },
+    ]
+    for (const selector of selectors) {
+      const { funcName, args } = httpStatsArgs(query(selector))
+      const params = sigs.get(funcName)!
+      expect(Object.keys(args).sort()).toEqual(params.map(([name]) => name).sort())
+      for (const [name, annotation] of params) {
+        if (annotation === 'int') expect(args[name]).toMatch(/^\d+$/)
+      }
+    }
+  })
+
+  it('should aggregate without groupby so exactly one row comes back', () => {
+    expect(source).not.toMatch(/groupby/)
+    expect(source).toMatch(/df\.agg\(/)
+  })
+
+  it('should keep only inbound server-side requests', () => {
+    expect(source).toContain('df[df.trace_role == 2]')
+  })
+
+  it('should report the SHA-256 of its exact source', () => {
+    const expected = createHash('sha256').update(source).digest('hex')
+    expect(HTTP_STATS_SCRIPT.sha256).toBe(expected)
+    expect(HTTP_STATS_SCRIPT.sha256).toBe(HTTP_STATS_SCRIPT.sha256)
+  })
+
+  it('should name its output table as the builders expect', () => {
+    expect(HTTP_STATS_TABLE).toBe('http_stats')
+  })
+
+  const python = spawnSync('python3', ['--version']).status === 0
+  it.skipIf(!python)('should parse as Python using only AST nodes Pixie accepts', () => {
+    // A stricter-than-Pixie offline check (PxL fact sheet section 6): ast.parse plus a node
+    // whitelist and no default arguments.
+    const check = `
+import ast, sys
+tree = ast.parse(sys.stdin.read())
+allowed = (ast.Module, ast.Import, ast.alias, ast.FunctionDef, ast.arguments, ast.arg, ast.Assign,
+  ast.Return, ast.Expr, ast.Attribute, ast.BinOp, ast.BoolOp, ast.Call, ast.Compare, ast.Dict,
+  ast.List, ast.Name, ast.Constant, ast.Subscript, ast.Tuple, ast.UnaryOp, ast.keyword, ast.Load,
+  ast.Store, ast.cmpop, ast.operator, ast.unaryop, ast.boolop)
+for node in ast.walk(tree):
+    if not isinstance(node, allowed):
+        sys.exit('not allowed: ' + type(node).__name__)
+    if isinstance(node, ast.arguments) and (node.defaults or node.vararg or node.kwarg or node.kw_defaults):
+        sys.exit('default or variadic arguments')
+`
+    const run = spawnSync('python3', ['-c', check], { input: source, encoding: 'utf8' })
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+  })
+})

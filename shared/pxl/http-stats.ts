@@ -1,0 +1,83 @@
+/**
+ * The one PxL script px-canary runs: a one-row summary of the inbound HTTP requests served by a set
+ * of pods over a window. Every metric (error rate, latency, throughput) reads the same row, so the
+ * three functions share one query shape and Pixie's plan cache.
+ *
+ * Why it looks the way it does (facts in the PxL fact sheet, sections 2-7):
+ * - `trace_role == 2` keeps only server-side rows (requests the pods served), never their egress.
+ * - `df.agg(...)` without groupby yields exactly one row however much traffic there is, so the
+ *   answer's size does not grow with traffic; with no traffic that row has requests == 0.
+ * - One public function per selector kind because PxL has no `if`; they share `_inbound` and
+ *   `_summarize`. Every public argument is annotated (Pixie requires it for exec_funcs) and every
+ *   value arrives as a string argument, never as source text.
+ * - Only statements Pixie's compiler accepts: import, assignment, def (no defaults), return.
+ */
+import { definePxlScript } from './script'
+
+/** Output table name (exec_funcs output_table_prefix) of every stats function. */
+export const HTTP_STATS_TABLE = 'http_stats'
+
+/** The exec_funcs entry points, one per selector kind. */
+export const HTTP_STATS_FUNCTIONS = {
+  replicaset: 'stats_by_replicaset',
+  pod: 'stats_by_pod_prefix',
+  service: 'stats_by_service',
+} as const
+
+export type HttpStatsFunction = (typeof HTTP_STATS_FUNCTIONS)[keyof typeof HTTP_STATS_FUNCTIONS]
+
+/** Columns of the output row and their Pixie types. */
+export const HTTP_STATS_COLUMNS = {
+  requests: 'INT64',
+  errors: 'INT64',
+  latency_sum_ns: 'INT64',
+  latency_quantiles: 'STRING',
+  latency_p50_ns: 'FLOAT64',
+  latency_p90_ns: 'FLOAT64',
+  latency_p99_ns: 'FLOAT64',
+} as const
+
+const SOURCE = `import px
+
+
+def _inbound(start_time: str, namespace: str, excluded_paths: str):
+    df = px.DataFrame(table='http_events', start_time=start_time, select=['time_', 'upid', 'trace_role', 'req_path', 'resp_status', 'latency'])
+    df = df[df.trace_role == 2]
+    df = df[not px.regex_match(excluded_paths, df.req_path)]
+    df.namespace = df.ctx['namespace']
+    df = df[df.namespace == namespace]
+    return df
+
+
+def _summarize(df, error_min_status: int):
+    df.failure = df.resp_status >= error_min_status
+    df = df.agg(requests=('latency', px.count), errors=('failure', px.sum), latency_sum_ns=('latency', px.sum), latency_quantiles=('latency', px.quantiles))
+    df.latency_p50_ns = px.pluck_float64(df.latency_quantiles, 'p50')
+    df.latency_p90_ns = px.pluck_float64(df.latency_quantiles, 'p90')
+    df.latency_p99_ns = px.pluck_float64(df.latency_quantiles, 'p99')
+    return df
+
+
+def stats_by_replicaset(start_time: str, namespace: str, replicaset: str, excluded_paths: str, error_min_status: int):
+    df = _inbound(start_time, namespace, excluded_paths)
+    df.replicaset = df.ctx['replicaset']
+    df = df[df.replicaset == replicaset]
+    return _summarize(df, error_min_status)
+
+
+def stats_by_pod_prefix(start_time: str, namespace: str, pod_prefix: str, excluded_paths: str, error_min_status: int):
+    df = _inbound(start_time, namespace, excluded_paths)
+    df.pod = df.ctx['pod']
+    df = df[px.find(df.pod, pod_prefix) == 0]
+    return _summarize(df, error_min_status)
+
+
+def stats_by_service(start_time: str, namespace: str, service: str, excluded_paths: str, error_min_status: int):
+    df = _inbound(start_time, namespace, excluded_paths)
+    df.service = df.ctx['service']
+    df = df[px.has_service_name(df.service, service)]
+    return _summarize(df, error_min_status)
+`
+
+/** The HTTP stats script (constant source; see the module comment). */
+export const HTTP_STATS_SCRIPT = definePxlScript('px-canary/http_stats', SOURCE)

@@ -1,0 +1,92 @@
+/**
+ * Typed builders that turn validated parameters into a Vizier ExecuteScript call. The PxL source
+ * is always the constant HTTP_STATS_SCRIPT; every request value (namespace, selector, window,
+ * excluded paths, error threshold) becomes a string argument of one exec_funcs entry, which Pixie
+ * binds as a literal and never parses as code.
+ */
+import type { ExecuteScriptOptions } from '../pixie/types'
+import type { Selector } from '../selector'
+import { excludedPathsPattern } from './exclusion'
+import { HTTP_STATS_FUNCTIONS, HTTP_STATS_SCRIPT, HTTP_STATS_TABLE } from './http-stats'
+import type { PxlScript } from './script'
+
+/** What one stats query needs, already validated (shared/params.ts). */
+export interface HttpStatsQuery {
+  selector: Selector
+  /** Window length in whole seconds, ending now. */
+  windowSeconds: number
+  /** Exact request paths to ignore (a query string is ignored with them); empty = none. */
+  excludedPaths: readonly string[]
+  /** Responses with a status at or above this count as errors (400: 4xx and 5xx; 500: 5xx). */
+  errorMinStatus: number
+}
+
+/** A ready-to-send call plus what the response needs to report about it. */
+export interface PxlCall {
+  options: ExecuteScriptOptions
+  script: PxlScript
+  funcName: string
+  /** Name of the result table holding the output row. */
+  outputTable: string
+}
+
+/** The PxL arguments for one query (all strings, as exec_funcs requires). */
+export function httpStatsArgs(query: HttpStatsQuery): {
+  funcName: string
+  args: Record<string, string>
+} {
+  const { selector } = query
+  if (!Number.isSafeInteger(query.windowSeconds) || query.windowSeconds <= 0) {
+    throw new RangeError(`windowSeconds must be a positive integer, got ${query.windowSeconds}`)
+  }
+  if (
+    !Number.isSafeInteger(query.errorMinStatus) ||
+    query.errorMinStatus < 100 ||
+    query.errorMinStatus > 599
+  ) {
+    throw new RangeError(`errorMinStatus must be an HTTP status, got ${query.errorMinStatus}`)
+  }
+  const common = {
+    start_time: `-${query.windowSeconds}s`,
+    namespace: selector.namespace,
+    excluded_paths: excludedPathsPattern(query.excludedPaths),
+    error_min_status: String(query.errorMinStatus),
+  }
+  // Pixie names pods, replicasets and services 'namespace/name'.
+  switch (selector.kind) {
+    case 'replicaset':
+      return {
+        funcName: HTTP_STATS_FUNCTIONS.replicaset,
+        args: { ...common, replicaset: `${selector.namespace}/${selector.replicaset}` },
+      }
+    case 'pod':
+      return {
+        funcName: HTTP_STATS_FUNCTIONS.pod,
+        args: { ...common, pod_prefix: `${selector.namespace}/${selector.pod}` },
+      }
+    case 'service':
+      return {
+        funcName: HTTP_STATS_FUNCTIONS.service,
+        args: { ...common, service: `${selector.namespace}/${selector.service}` },
+      }
+  }
+}
+
+/**
+ * Builds the ExecuteScript call for a stats query.
+ *
+ * @param queryName label for Vizier's own metrics, e.g. 'px-canary/error-rate'
+ */
+export function buildHttpStatsCall(query: HttpStatsQuery, queryName: string): PxlCall {
+  const { funcName, args } = httpStatsArgs(query)
+  return {
+    options: {
+      script: HTTP_STATS_SCRIPT.source,
+      execFuncs: [{ funcName, args, outputTablePrefix: HTTP_STATS_TABLE }],
+      queryName,
+    },
+    script: HTTP_STATS_SCRIPT,
+    funcName,
+    outputTable: HTTP_STATS_TABLE,
+  }
+}

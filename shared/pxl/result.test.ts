@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest'
+import { PxCanaryError } from '../errors'
+import type { ResultTable } from '../pixie/types'
+import { scriptResult, statsColumns, statsResult, statsRow } from '../testing/stats-result'
+import { HTTP_STATS_TABLE } from './http-stats'
+import { decodeHttpStats } from './result'
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof PxCanaryError) return err.code
+    throw err
+  }
+  return undefined
+}
+
+function table(patch: Partial<ResultTable>): ResultTable {
+  return {
+    id: HTTP_STATS_TABLE,
+    name: HTTP_STATS_TABLE,
+    columns: statsColumns(),
+    rows: [statsRow({ requests: 10, errors: 1, latencySumNs: 50_000_000 })],
+    ...patch,
+  }
+}
+
+describe('decodeHttpStats', () => {
+  it('should decode counts and latencies of a measured row', () => {
+    const stats = decodeHttpStats(
+      statsResult({
+        requests: 200,
+        errors: 7,
+        latencySumNs: 1_000_000_000,
+        p50Ns: 3e6,
+        p90Ns: 8e6,
+        p99Ns: 2e7,
+      })
+    )
+    expect(stats).toEqual({
+      requests: 200,
+      errors: 7,
+      latencyNs: { p50: 3e6, p90: 8e6, p99: 2e7, mean: 5e6 },
+    })
+  })
+
+  it('should report no traffic for zero rows and for requests == 0, never a latency', () => {
+    expect(decodeHttpStats(statsResult())).toEqual({ requests: 0, errors: 0, latencyNs: null })
+    const nanQuantiles = statsRow({ requests: 0 })
+    nanQuantiles.latency_p99_ns = Number.NaN
+    expect(decodeHttpStats(scriptResult(table({ rows: [nanQuantiles] })))).toEqual({
+      requests: 0,
+      errors: 0,
+      latencyNs: null,
+    })
+  })
+
+  it('should fail closed when the table is missing', () => {
+    expect(codeOf(() => decodeHttpStats(scriptResult()))).toBe('result_missing_table')
+    expect(codeOf(() => decodeHttpStats(scriptResult(table({ name: 'output' }))))).toBe(
+      'result_missing_table'
+    )
+  })
+
+  it('should fail closed when a column is missing', () => {
+    const columns = statsColumns().filter((c) => c.name !== 'errors')
+    expect(codeOf(() => decodeHttpStats(scriptResult(table({ columns }))))).toBe(
+      'result_missing_column'
+    )
+    const row = statsRow({ requests: 1 })
+    delete row.latency_sum_ns
+    expect(codeOf(() => decodeHttpStats(scriptResult(table({ rows: [row] }))))).toBe(
+      'result_missing_column'
+    )
+  })
+
+  it('should fail closed when a column has the wrong type', () => {
+    const columns = statsColumns().map((c) =>
+      c.name === 'requests' ? { ...c, type: 'FLOAT64' as const } : c
+    )
+    expect(codeOf(() => decodeHttpStats(scriptResult(table({ columns }))))).toBe('result_bad_type')
+    const row = { ...statsRow({ requests: 3 }), requests: 3 }
+    expect(codeOf(() => decodeHttpStats(scriptResult(table({ rows: [row] }))))).toBe(
+      'result_bad_type'
+    )
+  })
+
+  it('should fail closed on values that cannot be a measurement', () => {
+    const cases = [
+      { ...statsRow({ requests: 5 }), requests: -1n },
+      statsRow({ requests: 5, errors: 6 }),
+      { ...statsRow({ requests: 5 }), latency_p50_ns: Number.NaN },
+      { ...statsRow({ requests: 5 }), latency_p99_ns: Number.POSITIVE_INFINITY },
+      { ...statsRow({ requests: 5 }), latency_p90_ns: -1 },
+      { ...statsRow({ requests: 5 }), requests: 2n ** 53n },
+      { ...statsRow({ requests: 0 }), errors: 1n },
+      { ...statsRow({ requests: 5 }), latency_sum_ns: -5n },
+    ]
+    for (const row of cases) {
+      expect(codeOf(() => decodeHttpStats(scriptResult(table({ rows: [row] }))))).toBe(
+        'result_invalid_value'
+      )
+    }
+  })
+
+  it('should compute the mean from a latency sum beyond 2^53 ns', () => {
+    const row = { ...statsRow({ requests: 4 }), latency_sum_ns: 2n ** 60n }
+    const stats = decodeHttpStats(scriptResult(table({ rows: [row] })))
+    expect(stats.latencyNs?.mean).toBe(2 ** 60 / 4)
+  })
+
+  it('should refuse more than one row', () => {
+    const rows = [statsRow({ requests: 1 }), statsRow({ requests: 2 })]
+    expect(codeOf(() => decodeHttpStats(scriptResult(table({ rows }))))).toBe(
+      'result_unexpected_rows'
+    )
+  })
+})

@@ -1,0 +1,118 @@
+/**
+ * The whole entry of a function: `serveMetric(definition)` parses the environment, builds the
+ * Vizier client, creates the app and serves it with @hono/node-server on 0.0.0.0:PORT. A bad
+ * configuration logs one clear line and exits 1 before listening. On SIGTERM (Knative scaling
+ * down) or SIGINT it stops accepting connections, lets in-flight requests finish within a grace
+ * period, closes the client and exits 0.
+ */
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import type { ServerType } from '@hono/node-server'
+import { createMetricApp, DEFAULT_REQUEST_TIMEOUT_MS } from './app'
+import type { MetricDefinition } from './app'
+import { ConfigError, parseEnv } from './env'
+import type { Env } from './env'
+import { createLogger } from './logger'
+import type { Logger } from './logger'
+import { createVizierClient } from './pixie'
+
+export interface ServeOptions {
+  /** Environment to read; default process.env (entries are the only readers of it). */
+  env?: Env
+  logger?: Logger
+  /**
+   * How long in-flight requests may take after SIGTERM before connections are cut; default the
+   * request deadline plus 2 s, so every accepted request gets its answer.
+   */
+  graceMs?: number
+}
+
+/**
+ * Closes a node server: stop accepting, drop keep-alive sockets as soon as they fall idle (an
+ * in-flight request's socket becomes idle once answered), cut whatever is left after graceMs.
+ */
+function closeServer(server: ServerType, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    // serve() without TLS or HTTP/2 options returns a node:http Server.
+    const http = server as Server
+    const sweep = setInterval(() => http.closeIdleConnections(), 50)
+    const cut = setTimeout(() => http.closeAllConnections(), graceMs)
+    http.close(() => {
+      clearInterval(sweep)
+      clearTimeout(cut)
+      resolve()
+    })
+    http.closeIdleConnections()
+  })
+}
+
+/**
+ * Runs a metric function until SIGTERM/SIGINT. Call it once from the function's index.ts.
+ */
+export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOptions = {}): void {
+  const logger = options.logger ?? createLogger({ base: { metric: definition.metric } })
+  const fail = (msg: string, fields: Record<string, unknown>): never => {
+    logger.error(msg, fields)
+    process.exit(1)
+  }
+
+  let config: ReturnType<typeof parseEnv>
+  try {
+    config = parseEnv(options.env ?? process.env)
+  } catch (err) {
+    if (err instanceof ConfigError) fail('invalid configuration', { problems: err.problems })
+    throw err
+  }
+  let client: ReturnType<typeof createVizierClient>
+  try {
+    client = createVizierClient(config.client)
+  } catch (err) {
+    return fail('invalid Pixie client configuration', {
+      error: err instanceof Error ? err.message : String(err),
+    })
+  }
+
+  const app = createMetricApp(definition, {
+    client,
+    logger,
+    ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
+  })
+  const pixie =
+    config.client.mode === 'direct'
+      ? { pixie_mode: 'direct', pixie_address: config.client.address }
+      : { pixie_mode: 'cloud', pixie_address: config.client.cloudAddr ?? 'default' }
+  const server = serve(
+    { fetch: app.fetch, port: config.port, hostname: '0.0.0.0' },
+    (info: AddressInfo) => {
+      logger.info('listening', {
+        address: info.address,
+        port: info.port,
+        ...pixie,
+        auth: config.authToken !== undefined,
+      })
+    }
+  )
+  server.on('error', (err: Error) =>
+    fail('cannot listen', { port: config.port, error: err.message })
+  )
+
+  const graceMs = options.graceMs ?? DEFAULT_REQUEST_TIMEOUT_MS + 2000
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    logger.info('stopping', { signal, grace_ms: graceMs })
+    void closeServer(server, graceMs)
+      .then(() => client.close())
+      .then(
+        () => {
+          logger.info('stopped')
+          process.exit(0)
+        },
+        (err: unknown) => fail('error while stopping', { error: String(err) })
+      )
+  }
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.once('SIGINT', () => stop('SIGINT'))
+}
