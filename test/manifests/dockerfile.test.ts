@@ -1,0 +1,41 @@
+// knative/Dockerfile cannot be built here (no Docker): these checks pin what the image must be.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { KNATIVE_DIR } from './repo'
+
+const dockerfile = readFileSync(join(KNATIVE_DIR, 'Dockerfile'), 'utf8')
+const instructions = dockerfile
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l !== '' && !l.startsWith('#'))
+
+describe('knative/Dockerfile', () => {
+  it('should build in one stage and run on a small Node 22 base in another', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:22-alpine$/m)
+    const stages = instructions.filter((l) => l.startsWith('FROM '))
+    expect(stages).toEqual(['FROM ${NODE_IMAGE} AS build', 'FROM ${NODE_IMAGE} AS runtime'])
+    expect(instructions).toContain('RUN npm ci --no-audit --no-fund')
+    expect(instructions).toContain('RUN npm run build')
+  })
+
+  it('should copy only the bundle chosen by ARG FUNCTION into the runtime image', () => {
+    const runtime = instructions.slice(instructions.indexOf('FROM ${NODE_IMAGE} AS runtime'))
+    expect(runtime).toContain('ARG FUNCTION')
+    const copies = runtime.filter((l) => l.startsWith('COPY'))
+    expect(copies).toEqual([
+      'COPY --from=build --chown=65532:65532 /src/dist/${FUNCTION}.mjs /app/index.mjs',
+    ])
+  })
+
+  it('should run as the non-root user the Knative Services expect, with the agreed command', () => {
+    expect(instructions).toContain('USER 65532:65532')
+    expect(instructions.at(-1)).toBe('CMD ["node", "/app/index.mjs"]')
+  })
+
+  it('should leave a compile-cache hook that is off unless asked for', () => {
+    expect(instructions).toContain('ARG COMPILE_CACHE=')
+    expect(instructions).toContain('ENV NODE_COMPILE_CACHE=${COMPILE_CACHE:+/app/.compile-cache}')
+  })
+})
