@@ -1,0 +1,174 @@
+/**
+ * What one ExecuteScript call reads: the http_events table over the history before "now", plus
+ * the scenario's metadata.
+ */
+import type { CellValue } from '../shared/pixie/types'
+import type { DataSource, EngineTable } from './pxl/types'
+import { COL, HTTP_EVENTS_COLUMNS } from './http-events'
+import { parseDurationNs } from './scenario'
+import type { World } from './topology'
+import { concatChunks, expectedRowsPerSecond, secondChunk, secondsOf, type Chunk } from './traffic'
+
+const NS_PER_S = 1_000_000_000n
+/** History never shrinks below this, whatever max_rows says: the functions query minutes. */
+const MIN_HISTORY_NS = 120n * NS_PER_S
+/** The buffer is trimmed back to the history once it holds this much more (in quarters). */
+const TRIM_AT_QUARTERS = 5n
+
+export interface TrafficStoreOptions {
+  /** Traffic multiplier; default the scenario's. */
+  multiplier?: number
+  /** Row cap for the history table; default the scenario's max_rows. */
+  maxRows?: number
+}
+
+/** A per-query view: the DataSource handed to the engine and how many rows it read. */
+export interface QuerySnapshot {
+  source: DataSource
+  /** Rows of source tables the engine asked for (0 when it asked for none). */
+  rowsScanned(): number
+}
+
+/**
+ * The materialised http_events history, shared by all queries.
+ *
+ * Why a sliding buffer: rebuilding a 15-minute table per query costs tens of milliseconds, more
+ * than the whole function overhead budget. Instead rows are appended as "now" advances (time only
+ * moves forward on the wall clock) and old rows are dropped in batches once the table holds more
+ * than 1.25 x the history, so the table always covers at least `history` before now and each query
+ * only pays for the rows that are new since the previous one. A clock that goes backwards (a test
+ * freezing time) or a multiplier change rebuilds the buffer.
+ */
+export class TrafficStore {
+  readonly world: World
+  #multiplier: number
+  #maxRows: number
+  #columns: CellValue[][] | undefined
+  /** Every row with time_ <= #endNs (and inside the history) is in #columns. */
+  #endNs = 0n
+  /** The second containing #endNs, and how many of its rows are already appended. */
+  #pending: { second: number; chunk: Chunk; next: number } | undefined
+
+  constructor(world: World, options: TrafficStoreOptions = {}) {
+    this.world = world
+    this.#multiplier = options.multiplier ?? world.scenario.multiplier
+    this.#maxRows = options.maxRows ?? world.scenario.max_rows
+  }
+
+  get multiplier(): number {
+    return this.#multiplier
+  }
+
+  /** Changes the traffic multiplier; the buffer is rebuilt because every rate changes. */
+  set multiplier(value: number) {
+    if (!(value > 0) || !Number.isFinite(value)) throw new Error(`invalid multiplier ${value}`)
+    if (value === this.#multiplier) return
+    this.#multiplier = value
+    this.#columns = undefined
+    this.#pending = undefined
+  }
+
+  /**
+   * The history the table covers: the scenario's, trimmed so the expected row count (up to
+   * 1.25 x history before a trim) stays under max_rows, since at x100 a 15-minute history would
+   * not fit in memory; never under 2 minutes.
+   */
+  historyNs(): bigint {
+    const wanted = parseDurationNs(this.world.scenario.history)
+    const rate = expectedRowsPerSecond(this.world, this.#multiplier)
+    if (rate <= 0) return wanted
+    const fitting = BigInt(Math.floor(this.#maxRows / rate / 1.25)) * NS_PER_S
+    const capped = fitting < wanted ? fitting : wanted
+    return capped > MIN_HISTORY_NS ? capped : wanted < MIN_HISTORY_NS ? wanted : MIN_HISTORY_NS
+  }
+
+  #chunk(second: number): Chunk {
+    return this.#pending?.second === second
+      ? this.#pending.chunk
+      : secondChunk(this.world, second, this.#multiplier)
+  }
+
+  #rebuild(nowNs: bigint, historyNs: bigint): void {
+    const startNs = nowNs - historyNs + 1n
+    const [first, last] = secondsOf(startNs, nowNs)
+    const chunks: Chunk[] = []
+    for (let s = first; s <= last; s++) chunks.push(this.#chunk(s))
+    this.#columns = concatChunks(chunks, startNs, nowNs)
+    const lastChunk = chunks[chunks.length - 1] ?? []
+    const times = (lastChunk[COL.time_] ?? []) as bigint[]
+    let next = 0
+    while (next < times.length && (times[next] as bigint) <= nowNs) next++
+    this.#pending = { second: last, chunk: lastChunk, next }
+    this.#endNs = nowNs
+  }
+
+  #append(nowNs: bigint): void {
+    const columns = this.#columns as CellValue[][]
+    const [first, last] = secondsOf(this.#endNs, nowNs)
+    for (let s = first; s <= last; s++) {
+      const chunk = this.#chunk(s)
+      const times = (chunk[COL.time_] ?? []) as bigint[]
+      let r = this.#pending?.second === s ? this.#pending.next : 0
+      for (; r < times.length && (times[r] as bigint) <= nowNs; r++) {
+        for (let c = 0; c < columns.length; c++) {
+          ;(columns[c] as CellValue[]).push((chunk[c] as CellValue[])[r] as CellValue)
+        }
+      }
+      this.#pending = { second: s, chunk, next: r }
+    }
+    this.#endNs = nowNs
+  }
+
+  #trim(nowNs: bigint, historyNs: bigint): void {
+    const columns = this.#columns as CellValue[][]
+    const times = (columns[COL.time_] ?? []) as bigint[]
+    const oldest = times[0]
+    if (oldest === undefined || oldest > nowNs - (historyNs * TRIM_AT_QUARTERS) / 4n) return
+    const startNs = nowNs - historyNs
+    let from = 0
+    while (from < times.length && (times[from] as bigint) <= startNs) from++
+    // slice, not splice: queries still holding the old arrays keep a consistent table.
+    this.#columns = columns.map((column) => column.slice(from))
+  }
+
+  /** The http_events table for at least the history before `nowNs`, and nothing after it. */
+  table(nowNs: bigint): EngineTable {
+    const historyNs = this.historyNs()
+    // Rebuild on a backwards clock, and after a long idle gap (appending hours would not fit).
+    if (this.#columns === undefined || nowNs < this.#endNs || nowNs - this.#endNs > historyNs) {
+      this.#rebuild(nowNs, historyNs)
+    } else if (nowNs > this.#endNs) this.#append(nowNs)
+    this.#trim(nowNs, historyNs)
+    return {
+      name: 'http_events',
+      columns: HTTP_EVENTS_COLUMNS.map((c) => ({ ...c })),
+      data: this.#columns as CellValue[][],
+    }
+  }
+
+  /**
+   * True when `column` is one of the shared buffer arrays. The server copies such columns out of
+   * an engine result before streaming it, because the buffer grows while a response is streamed.
+   */
+  isSharedColumn(column: unknown): boolean {
+    return this.#columns?.includes(column as CellValue[]) ?? false
+  }
+
+  /** A DataSource fixed at `nowNs` for one query; tables are built only if the script reads them. */
+  snapshot(nowNs: bigint): QuerySnapshot {
+    let scanned = 0
+    const store = this
+    return {
+      source: {
+        table(name: string) {
+          if (name !== 'http_events') return undefined
+          const table = store.table(nowNs)
+          scanned += table.data[0]?.length ?? 0
+          return table
+        },
+        metadata: this.world.metadata,
+      },
+      rowsScanned: () => scanned,
+    }
+  }
+}

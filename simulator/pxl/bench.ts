@@ -1,0 +1,105 @@
+/**
+ * Micro benchmark of the engine on the draft canary script over synthetic http_events (not a test:
+ * timings on shared machines are noisy). Run: `npx tsx simulator/pxl/bench.ts [rows]`.
+ */
+import type { CellValue } from '../../shared/pixie/types'
+import { executePxl } from './execute'
+import {
+  DRAFT_ARGS,
+  DRAFT_SCRIPT,
+  HTTP_COLUMNS,
+  makeSource,
+  NOW_NS,
+  upid,
+  type MetadataTable,
+} from './fixtures'
+import type { EngineTable } from './types'
+
+const PATHS = [
+  '/api/orders',
+  '/api/users',
+  '/healthz',
+  '/readyz',
+  '/api/orders?id=1',
+  '/static/app.js',
+]
+
+/** Synthetic traffic: 20 pods over 2 replicasets, 95% inbound, 2% errors, 90 s of history. */
+export function syntheticHttpEvents(
+  rows: number,
+  seed = 1
+): { table: EngineTable; metadata: MetadataTable } {
+  let s = seed >>> 0
+  const rand = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0
+    let t = s
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const metadata: MetadataTable = {}
+  const upids: string[] = []
+  for (let p = 0; p < 20; p++) {
+    const id = upid(p)
+    upids.push(id)
+    const rs = p < 2 ? 'canary-demo-7d9f' : 'canary-demo-55aa'
+    metadata[id] = {
+      namespace: 'default',
+      replicaset: `default/${rs}`,
+      pod: `default/${rs}-pod${p}`,
+      service: '["default/canary-demo","default/canary-demo-preview"]',
+    }
+  }
+  const data: CellValue[][] = HTTP_COLUMNS.map(() => new Array<CellValue>(rows))
+  const [time, up, role, path, method, status, latency] = data as [
+    CellValue[],
+    CellValue[],
+    CellValue[],
+    CellValue[],
+    CellValue[],
+    CellValue[],
+    CellValue[],
+  ]
+  for (let i = 0; i < rows; i++) {
+    time[i] = NOW_NS - BigInt(Math.floor(rand() * 90e9))
+    up[i] = upids[Math.floor(rand() * upids.length)] as string
+    role[i] = rand() < 0.95 ? 2n : 1n
+    path[i] = PATHS[Math.floor(rand() * PATHS.length)] as string
+    method[i] = 'GET'
+    status[i] = rand() < 0.02 ? 503n : 200n
+    latency[i] = BigInt(Math.floor(1e6 + rand() * 5e7))
+  }
+  return { table: { name: 'http_events', columns: HTTP_COLUMNS, data }, metadata }
+}
+
+/** Milliseconds the draft script's stats_by_replicaset takes over `rows` synthetic rows. */
+export function benchmarkDraftScript(rows: number): {
+  rows: number
+  ms: number
+  requests: CellValue
+} {
+  const { table, metadata } = syntheticHttpEvents(rows)
+  const source = makeSource([table], metadata)
+  const started = performance.now()
+  const [out] = executePxl(DRAFT_SCRIPT, {
+    source,
+    nowNs: NOW_NS,
+    execFuncs: [
+      {
+        funcName: 'stats_by_replicaset',
+        args: { ...DRAFT_ARGS, replicaset: 'default/canary-demo-55aa' },
+        outputTablePrefix: 'stats',
+      },
+    ],
+  })
+  const ms = performance.now() - started
+  return { rows, ms, requests: out?.data[0]?.[0] ?? 'none' }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = Number(process.argv[2] ?? 2_000_000)
+  const result = benchmarkDraftScript(rows)
+  console.log(
+    `${result.rows} rows: ${result.ms.toFixed(0)} ms (requests counted: ${String(result.requests)})`
+  )
+}
