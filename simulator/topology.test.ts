@@ -22,7 +22,7 @@ describe('topology', () => {
       (p) => p.namespace === 'default' && p.replicaset === 'canary-demo-7d9f8c6b5'
     )!
     const stable = demo.pods.find((p) => p.replicaset === 'canary-demo-5b9d7c6f48')!
-    const neighbour = demo.pods.find((p) => p.replicaset === 'canary-demo-7d9f8c6b5f')!
+    const neighbour = demo.pods.find((p) => p.replicaset === 'canary-demo-6c8d4b9f7z')!
     const r = (key: Parameters<typeof demo.metadata.resolve>[0], upid: string) =>
       demo.metadata.resolve(key, upid)
     expect(r('pod', canary.upid)).toBe(`default/${canary.name}`)

@@ -145,13 +145,13 @@ describe('e2e: demo scenario (Argo Rollouts canary demo)', () => {
   it('should not pick up the prefix-sharing neighbour replicaset or the same name in another namespace', async () => {
     const exact = groundTruth(h!.sim.world, {
       namespace: 'default',
-      selector: { replicaset: 'canary-demo-7d9f8c6b5' },
+      selector: { replicaset: 'canary-demo-6c8d4b9f7' },
       nowNs: NOW,
       windowSeconds: 60,
     })
     const neighbour = groundTruth(h!.sim.world, {
       namespace: 'default',
-      selector: { replicaset: 'canary-demo-7d9f8c6b5f' },
+      selector: { replicaset: 'canary-demo-6c8d4b9f7z' },
       nowNs: NOW,
       windowSeconds: 60,
     })
@@ -165,7 +165,7 @@ describe('e2e: demo scenario (Argo Rollouts canary demo)', () => {
     expect(neighbour.requests).toBeGreaterThan(0)
     expect(neighbour.errors).toBeGreaterThan(0)
     expect(staging.errors).toBeGreaterThan(0)
-    const r = await h!.fns['error-rate'].get(query('default', 'replicaset=canary-demo-7d9f8c6b5'))
+    const r = await h!.fns['error-rate'].get(query('default', 'replicaset=canary-demo-6c8d4b9f7'))
     expect(r.body.requests).toBe(exact.requests)
     expect(r.body.errors).toBe(exact.errors)
     await expectAllMatch(h!, 'staging', 'replicaset=canary-demo-7d9f8c6b5', {

@@ -6,7 +6,6 @@ import { VirtualClock } from '../argo-emulator/clock'
 import { emulateRollout } from '../argo-emulator/rollout'
 import type { RolloutManifest } from '../argo-emulator/rollout'
 import type { AnalysisTemplate } from '../argo-emulator/types'
-import type { ScenarioInput } from '../../simulator/scenario'
 import { readScenario, startStack } from './stack'
 import type { Stack } from './stack'
 
@@ -65,29 +64,11 @@ const demoRollout: RolloutManifest = {
   },
 }
 
-/**
- * The demo scenario without its prefix-sharing experiment ReplicaSet (canary-demo-7d9f8c6b5f,
- * 50 % 404s). The demo's URL selects pods by name prefix (its Go server even by substring), so
- * `canary-demo-7d9f8c6b5` also takes in `canary-demo-7d9f8c6b5f-*` pods and the healthy canary reads
- * ~16 % errors: a flaw of the demo's selector that px-canary's own templates avoid by selecting the
- * exact ReplicaSet (rollout + hash). This test is about the template shape, so it leaves the
- * collision out.
- */
-function demoWithoutPrefixTwin(): ScenarioInput {
-  const scenario = readScenario('demo') as ScenarioInput & {
-    namespaces: Array<{ name: string; replicasets: Array<{ name: string }> }>
-  }
-  for (const ns of scenario.namespaces) {
-    ns.replicasets = ns.replicasets.filter((rs) => rs.name !== 'canary-demo-7d9f8c6b5f')
-  }
-  return scenario
-}
-
 describe("the original demo's AnalysisTemplate against px-canary's error-rate function", () => {
   let stack: Stack
 
   beforeAll(async () => {
-    stack = await startStack(demoWithoutPrefixTwin())
+    stack = await startStack(readScenario('demo'))
   })
 
   afterAll(async () => {
