@@ -5,4 +5,7 @@ export interface BuiltFunction {
   inputs: string[]
 }
 export function functionNames(): string[]
-export function buildFunctions(options?: { outdir?: string; quiet?: boolean }): Promise<BuiltFunction[]>
+export function buildFunctions(options?: {
+  outdir?: string
+  quiet?: boolean
+}): Promise<BuiltFunction[]>

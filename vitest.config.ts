@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'functions/**/*.test.ts', 'simulator/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'shared/**/*.test.ts',
+      'functions/**/*.test.ts',
+      'simulator/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     exclude: ['node_modules/**', 'dist/**'],
     environment: 'node',
     testTimeout: 30_000,

@@ -25,7 +25,18 @@ export interface EngineTable {
  * namespace plain, service a JSON array string when the pod backs several services, '' when unknown.
  */
 export interface MetadataResolver {
-  resolve(key: 'pod' | 'service' | 'replicaset' | 'namespace' | 'deployment' | 'node' | 'container' | 'pod_id', upid: string): string
+  resolve(
+    key:
+      | 'pod'
+      | 'service'
+      | 'replicaset'
+      | 'namespace'
+      | 'deployment'
+      | 'node'
+      | 'container'
+      | 'pod_id',
+    upid: string
+  ): string
 }
 
 /** What a PxL script can read: source tables by name (e.g. 'http_events') and ctx metadata. */
