@@ -1,0 +1,70 @@
+// Each function ships as one self-contained bundle (dist/<fn>.mjs, built by vitest's global setup
+// from esbuild.config.mjs). Size is deterministic, so the 200 KB goal from ARCHITECTURE.md is held
+// here; times are not, so they stay in `npm run bench`.
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { functionNames } from '../../esbuild.config.mjs'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+/** Goal: at most 200 KB minified per function bundle (KB = 1024 bytes). */
+const MAX_BUNDLE_BYTES = 200 * 1024
+
+interface Metafile {
+  outputs: Record<string, { bytes: number; inputs: Record<string, unknown> }>
+}
+
+/** The source files that actually contributed bytes to the bundle (tree-shaken ones excluded). */
+function bundledInputs(fn: string): string[] {
+  const meta = JSON.parse(readFileSync(join(ROOT, 'dist', `${fn}.meta.json`), 'utf8')) as Metafile
+  const output = Object.values(meta.outputs)[0]
+  if (!output) throw new Error(`no output in dist/${fn}.meta.json`)
+  return Object.entries(output.inputs)
+    .filter(([, v]) => (v as { bytesInOutput: number }).bytesInOutput > 0)
+    .map(([path]) => path)
+}
+
+describe('function bundles', () => {
+  const names = functionNames()
+
+  it('should build one bundle for each of the three metrics', () => {
+    expect(names).toEqual(['error-rate', 'latency', 'throughput'])
+  })
+
+  describe.each(names)('%s', (fn) => {
+    it('should stay within the 200 KB size goal', () => {
+      const bytes = statSync(join(ROOT, 'dist', `${fn}.mjs`)).size
+      expect(bytes).toBeGreaterThan(0)
+      expect(bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES)
+    })
+
+    it('should hold only its own function and shared code: no simulator, tests or other function', () => {
+      const inputs = bundledInputs(fn)
+      const ours = inputs.filter((p) => !p.includes('node_modules/'))
+      expect(ours).toContain(`functions/${fn}/index.ts`)
+      for (const path of ours) {
+        expect(path, path).toMatch(new RegExp(`^(functions/${fn}/|shared/)`))
+        expect(path, path).not.toMatch(/\.test\.ts$|^shared\/testing\//)
+      }
+    })
+
+    it('should not bundle dev-only packages', () => {
+      const packages = bundledInputs(fn).filter((p) => p.includes('node_modules/'))
+      for (const banned of [
+        'vitest',
+        'fast-check',
+        'tsx',
+        'esbuild/',
+        'autocannon',
+        'ajv',
+        'zod/v4/classic',
+        'zod/v4/locales',
+      ]) {
+        expect(
+          packages.filter((p) => p.includes(`node_modules/${banned}`)),
+          banned
+        ).toEqual([])
+      }
+    })
+  })
+})
