@@ -374,10 +374,10 @@ describe('Vizier client, direct mode (h2c)', () => {
       arrived()
       yield hang()
     })
-    const pending = closing.executeScript({ script: SCRIPT })
+    const pending = pxError(closing.executeScript({ script: SCRIPT }))
     await within(promise)
     await closing.close()
-    expect((await pxError(pending)).code).toBe('pixie_transport_error')
+    expect((await pending).code).toBe('pixie_transport_error')
     expect((await pxError(closing.executeScript({ script: SCRIPT }))).code).toBe(
       'pixie_transport_error'
     )

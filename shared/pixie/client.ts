@@ -3,14 +3,12 @@
  * either via Pixie Cloud (TLS, API key, cluster id) or directly at a Vizier address (plaintext
  * h2c: a standalone PEM or the local simulator), and assembles the streamed tables.
  */
-import { rootCertificates } from 'node:tls'
-import { create } from '@bufbuild/protobuf'
-import { Code, ConnectError, createClient } from '@connectrpc/connect'
-import type { Client } from '@connectrpc/connect'
-import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node'
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf'
 import { PxCanaryError } from '../errors'
-import { ExecuteScriptRequestSchema, VizierService } from './gen/vizierapi_pb'
+import { ExecuteScriptRequestSchema, ExecuteScriptResponseSchema } from './gen/vizierapi_pb'
 import type { ExecuteScriptResponse } from './gen/vizierapi_pb'
+import { createGrpcTransport } from './grpc-transport'
+import { GrpcError } from './grpc-status'
 import type { ExecuteScriptOptions, ScriptResult, VizierClient } from './types'
 import { ResultAssembler } from './stream-assembly'
 import type { AssemblyLimits } from './stream-assembly'
@@ -30,6 +28,8 @@ export const DEFAULT_CLOUD_ADDR = 'work.withpixie.ai:443'
 export const DEFAULT_TIMEOUT_MS = 8000
 /** Largest single gRPC message accepted (the query broker's own receive limit). */
 const READ_MAX_BYTES = 8 * 1024 * 1024
+/** The one RPC this client makes (server streaming). */
+const EXECUTE_SCRIPT_PATH = '/px.api.vizierpb.VizierService/ExecuteScript'
 
 interface CommonOptions extends AssemblyLimits {
   /** Deadline for calls that do not set timeoutMs (default 8000 ms). */
@@ -90,12 +90,12 @@ function positive(value: number | undefined, what: string): void {
 }
 
 interface Resolved {
-  baseUrl: string
   target: string
+  /** TLS settings in cloud mode; undefined for plaintext h2c (direct mode). */
+  tls: { ca?: string } | undefined
   headers: Record<string, string>
   clusterId: string
   encryption: boolean
-  nodeOptions: { ca?: string[] }
 }
 
 function resolve(options: VizierClientOptions): Resolved {
@@ -111,23 +111,21 @@ function resolve(options: VizierClientOptions): Resolved {
     }
     const target = authorityOf(options.cloudAddr ?? DEFAULT_CLOUD_ADDR, 443, 'cloudAddr')
     return {
-      baseUrl: `https://${target}`,
       target,
+      tls: options.tls?.ca ? { ca: options.tls.ca } : {},
       headers: { 'pixie-api-key': options.apiKey },
       clusterId: options.clusterId,
       encryption: options.encryption ?? true,
-      nodeOptions: options.tls?.ca ? { ca: [...rootCertificates, options.tls.ca] } : {},
     }
   }
   if (options.mode === 'direct') {
     const target = authorityOf(options.address ?? '', undefined, 'address')
     return {
-      baseUrl: `http://${target}`,
       target,
+      tls: undefined,
       headers: {},
       clusterId: '',
       encryption: options.encryption ?? false,
-      nodeOptions: {},
     }
   }
   throw new TypeError(
@@ -156,28 +154,16 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
   const keyPair = config.encryption ? lazyE2eKeyPair() : undefined
   const inFlight = new Set<AbortController>()
   let closed = false
-  let session: Http2SessionManager | undefined
-  let rpc: Client<typeof VizierService> | undefined
-
-  function connection(): Client<typeof VizierService> {
-    if (!rpc) {
-      session = new Http2SessionManager(
-        config.baseUrl,
-        // Verify a connection idle for a minute with a PING before reusing it.
-        { pingIntervalMs: 60_000, pingTimeoutMs: 5_000 },
-        config.nodeOptions
-      )
-      rpc = createClient(
-        VizierService,
-        createGrpcTransport({
-          baseUrl: config.baseUrl,
-          sessionManager: session,
-          readMaxBytes: READ_MAX_BYTES,
-        })
-      )
-    }
-    return rpc
-  }
+  // No I/O here: the transport connects on the first call, then reuses the session (a session
+  // idle for a minute is verified with a PING before reuse).
+  const transport = createGrpcTransport({
+    authority: config.target,
+    ...(config.tls ? { tls: config.tls } : {}),
+    maxMessageBytes: READ_MAX_BYTES,
+    userAgent: 'px-canary',
+    idlePingAfterMs: 60_000,
+    pingTimeoutMs: 5_000,
+  })
 
   async function run(
     call: ExecuteScriptOptions,
@@ -213,12 +199,13 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
     })
     const remaining = Math.max(1, Math.ceil(deadlineAt - performance.now()))
     const assembler = new ResultAssembler(limits)
-    const stream = connection().executeScript(request, {
-      signal,
-      timeoutMs: remaining,
-      headers: config.headers,
-    })
-    for await (const message of stream) {
+    const stream = transport.serverStream(
+      EXECUTE_SCRIPT_PATH,
+      toBinary(ExecuteScriptRequestSchema, request),
+      { signal, timeoutMs: remaining, headers: config.headers }
+    )
+    for await (const bytes of stream) {
+      const message = decodeResponse(bytes)
       if (key) await decryptInPlace(message, key)
       assembler.push(message)
     }
@@ -267,18 +254,24 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
       closed = true
       const reason = new PxCanaryError('pixie_transport_error', 'the Vizier client was closed')
       for (const controller of inFlight) controller.abort(reason)
-      session?.abort()
+      await transport.close()
     },
   }
 }
 
-/** Connect's own timer (it also sends grpc-timeout) fired, as opposed to a server-sent status. */
+/** The transport's own deadline timer fired, as opposed to a server-sent DEADLINE_EXCEEDED. */
 function isLocalDeadline(err: unknown): boolean {
-  return (
-    err instanceof ConnectError &&
-    err.code === Code.DeadlineExceeded &&
-    !err.metadata.has('grpc-status')
-  )
+  return err instanceof GrpcError && err.source === 'deadline'
+}
+
+function decodeResponse(bytes: Uint8Array): ExecuteScriptResponse {
+  try {
+    return fromBinary(ExecuteScriptResponseSchema, bytes)
+  } catch (err) {
+    throw protocolError(
+      `undecodable ExecuteScriptResponse: ${err instanceof Error ? err.message : String(err)}`
+    )
+  }
 }
 
 /** Replaces a data message's encrypted_batch by its decrypted RowBatchData. */

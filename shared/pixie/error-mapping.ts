@@ -3,16 +3,10 @@
  * gRPC status or transport failure that ends the call) into PxCanaryError codes.
  * Messages name what failed and where, never credentials.
  */
-import { Code, ConnectError } from '@connectrpc/connect'
 import { PxCanaryError } from '../errors'
 import type { ErrorCode } from '../errors'
 import type { Status } from './gen/vizierapi_pb'
-
-/** google.rpc.Code numbers used by the in-band Status (Pixie maps its own codes to these). */
-const RPC_DEADLINE_EXCEEDED = 4
-const RPC_PERMISSION_DENIED = 7
-const RPC_UNAVAILABLE = 14
-const RPC_UNAUTHENTICATED = 16
+import { GrpcCode, GrpcError, grpcCodeName } from './grpc-status'
 
 /** A malformed stream: Vizier (or whatever answered) broke the protocol. */
 export function protocolError(message: string, details?: Record<string, unknown>): PxCanaryError {
@@ -87,19 +81,20 @@ export function errorFromStatus(status: Status | undefined): PxCanaryError | und
   }
 
   const text = message || `status code ${code}`
+  // The in-band Status carries google.rpc.Code numbers, the same as gRPC's.
   const details = { grpcCode: code }
   switch (code) {
-    case RPC_UNAUTHENTICATED:
+    case GrpcCode.UNAUTHENTICATED:
       return new PxCanaryError('pixie_unauthenticated', `Pixie rejected the credentials: ${text}`, {
         details,
       })
-    case RPC_PERMISSION_DENIED:
+    case GrpcCode.PERMISSION_DENIED:
       return new PxCanaryError('pixie_permission_denied', `Pixie denied access: ${text}`, {
         details,
       })
-    case RPC_UNAVAILABLE:
+    case GrpcCode.UNAVAILABLE:
       return new PxCanaryError('pixie_unavailable', `Pixie is unavailable: ${text}`, { details })
-    case RPC_DEADLINE_EXCEEDED:
+    case GrpcCode.DEADLINE_EXCEEDED:
       return new PxCanaryError('pixie_deadline_exceeded', `Pixie ran out of time: ${text}`, {
         details,
       })
@@ -110,65 +105,78 @@ export function errorFromStatus(status: Status | undefined): PxCanaryError | und
   }
 }
 
-function codeName(code: Code): string {
-  return Code[code] ?? String(code)
-}
-
 /**
- * Maps whatever the transport threw to a PxCanaryError. A status the server sent (its trailers
- * carry grpc-status) is read by code and message; anything raised locally (connection refused,
- * reset, RST_STREAM, a stream cut without trailers, an undecodable message) is a transport or
- * protocol failure. `target` names the server in messages (an address, never a key).
+ * Maps a failed call to a PxCanaryError. A status the server sent (grpc-status in its trailers)
+ * is read by code and message; anything raised locally (connection refused, reset, RST_STREAM,
+ * a stream cut before its status, a malformed response) is a transport or protocol failure.
+ * `target` names the server in messages (an address, never a key).
  */
 export function errorFromTransport(error: unknown, target: string): PxCanaryError {
   if (error instanceof PxCanaryError) return error
-  const ce = ConnectError.from(error)
-  const text = ce.rawMessage
-  const fromServer = ce.metadata.has('grpc-status')
+  if (!(error instanceof GrpcError)) {
+    const text = error instanceof Error ? error.message : String(error)
+    return new PxCanaryError(
+      'pixie_transport_error',
+      `cannot talk to Pixie at ${target}: ${text}`,
+      {
+        cause: error,
+      }
+    )
+  }
+  const text = error.rawMessage
+  const details: Record<string, unknown> = { grpcCode: grpcCodeName(error.code) }
+  if (error.httpStatus !== undefined && error.httpStatus !== 200) {
+    details.httpStatus = error.httpStatus
+  }
   const make = (code: ErrorCode, message: string) =>
-    new PxCanaryError(code, message, { cause: error, details: { grpcCode: codeName(ce.code) } })
+    new PxCanaryError(code, message, { cause: error, details })
 
-  if (ce.code === Code.DeadlineExceeded) {
+  if (error.code === GrpcCode.DEADLINE_EXCEEDED) {
     return make('pixie_deadline_exceeded', `Pixie at ${target} did not answer in time: ${text}`)
   }
-  if (fromServer) {
-    switch (ce.code) {
-      case Code.Unauthenticated:
-        return make('pixie_unauthenticated', `Pixie at ${target} rejected the credentials: ${text}`)
-      case Code.Internal:
-        if (text.startsWith('Auth middleware failed')) {
+  switch (error.source) {
+    case 'server':
+      switch (error.code) {
+        case GrpcCode.UNAUTHENTICATED:
           return make(
             'pixie_unauthenticated',
             `Pixie at ${target} rejected the credentials: ${text}`
           )
-        }
-        if (text.includes('Large data batch rejected')) {
-          return make('pixie_result_too_large', `Pixie at ${target} refused a large batch: ${text}`)
-        }
-        break
-      case Code.PermissionDenied:
-        return make('pixie_permission_denied', `Pixie at ${target} denied access: ${text}`)
-      case Code.Unavailable:
-        return make('pixie_unavailable', `Pixie at ${target} is unavailable: ${text}`)
-      case Code.InvalidArgument:
-        return make('pixie_script_error', `Pixie at ${target} rejected the script: ${text}`)
-    }
-    return make(
-      'pixie_transport_error',
-      `Pixie at ${target} failed the call with ${codeName(ce.code)}: ${text}`
-    )
+        case GrpcCode.INTERNAL:
+          if (text.startsWith('Auth middleware failed')) {
+            return make(
+              'pixie_unauthenticated',
+              `Pixie at ${target} rejected the credentials: ${text}`
+            )
+          }
+          if (text.includes('Large data batch rejected')) {
+            return make(
+              'pixie_result_too_large',
+              `Pixie at ${target} refused a large batch: ${text}`
+            )
+          }
+          break
+        case GrpcCode.PERMISSION_DENIED:
+          return make('pixie_permission_denied', `Pixie at ${target} denied access: ${text}`)
+        case GrpcCode.UNAVAILABLE:
+          return make('pixie_unavailable', `Pixie at ${target} is unavailable: ${text}`)
+        case GrpcCode.INVALID_ARGUMENT:
+          return make('pixie_script_error', `Pixie at ${target} rejected the script: ${text}`)
+      }
+      return make(
+        'pixie_transport_error',
+        `Pixie at ${target} failed the call with ${grpcCodeName(error.code)}: ${text}`
+      )
+    case 'limit':
+      return make(
+        'pixie_result_too_large',
+        `a message from Pixie at ${target} is too large: ${text}`
+      )
+    case 'protocol':
+      return make('pixie_protocol_error', `Pixie at ${target} sent a malformed response: ${text}`)
+    default:
+      // 'transport', 'cancelled', and 'http': a non-gRPC answer (a proxy or load balancer's
+      // error page) says nothing reliable about Pixie itself.
+      return make('pixie_transport_error', `cannot talk to Pixie at ${target}: ${text}`)
   }
-  if (ce.code === Code.ResourceExhausted) {
-    return make('pixie_result_too_large', `a message from Pixie at ${target} is too large: ${text}`)
-  }
-  if (
-    text.startsWith('parse binary') ||
-    text.startsWith('unsupported content type') ||
-    text.startsWith('invalid grpc-status') ||
-    text.includes('envelope') ||
-    text.startsWith('protocol error: promised')
-  ) {
-    return make('pixie_protocol_error', `Pixie at ${target} sent a malformed response: ${text}`)
-  }
-  return make('pixie_transport_error', `cannot talk to Pixie at ${target}: ${text}`)
 }

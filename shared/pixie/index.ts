@@ -1,7 +1,8 @@
 /**
  * The Vizier client library. Functions import createVizierClient and the types; the encoders and
  * encryptRowBatch are for code that plays Vizier's side (test double, simulator) and are
- * tree-shaken out of function bundles.
+ * tree-shaken out of function bundles. The gRPC transport is exported for tests and tools; the
+ * client is its only user in a function.
  */
 export type {
   CellValue,
@@ -39,6 +40,28 @@ export {
 } from './values'
 export { encodeColumn, encodeRowBatch, type EncodableValue } from './encode'
 export { errorFromStatus, errorFromTransport } from './error-mapping'
+export {
+  createGrpcTransport,
+  type GrpcCallOptions,
+  type GrpcTransport,
+  type GrpcTransportOptions,
+} from './grpc-transport'
+export {
+  codeFromH2Error,
+  codeFromHttpStatus,
+  GrpcCode,
+  grpcCodeName,
+  GrpcError,
+  type GrpcErrorSource,
+} from './grpc-status'
+export {
+  decodeGrpcMessage,
+  encodeGrpcMessage,
+  GrpcMessageDecoder,
+  grpcTimeoutHeader,
+  readGrpcStatus,
+  type GrpcStatus,
+} from './grpc-framing'
 export {
   decryptRowBatch,
   encryptRowBatch,

@@ -56,6 +56,8 @@ export type CallOutcome = 'ok' | 'error' | 'reset' | 'cancelled'
 export interface RecordedCall {
   request: ExecuteScriptRequest
   headers: Record<string, string>
+  /** Which HTTP/2 connection carried the call: 1 for the first the double accepted, 2... */
+  session: number
   /** Settles when the call is over. */
   outcome: Promise<CallOutcome>
 }
@@ -68,6 +70,15 @@ export interface VizierDouble {
   requests: RecordedCall[]
   /** Replaces the behaviour for calls that arrive from now on. */
   setBehaviour(behaviour: VizierBehaviour): void
+  /** HTTP/2 connections accepted so far (a client that reuses its session opens one). */
+  readonly sessionCount: number
+  /**
+   * Fault: sends GOAWAY (NO_ERROR) on every open connection, as a server going away does; calls
+   * in flight finish, new ones must come on a new connection.
+   */
+  goaway(): void
+  /** Fault: destroys every open connection at once (no GOAWAY), as a crash or a cut link does. */
+  dropConnections(): void
   /** Cancels running calls, drops connections, stops listening. */
   close(): Promise<void>
 }
@@ -120,7 +131,8 @@ async function serveCall(
   headers: http2.IncomingHttpHeaders,
   behaviour: VizierBehaviour,
   requests: RecordedCall[],
-  calls: Set<AbortController>
+  calls: Set<AbortController>,
+  session: number
 ): Promise<void> {
   const controller = new AbortController()
   calls.add(controller)
@@ -184,7 +196,7 @@ async function serveCall(
   }
   const request = fromBinary(ExecuteScriptRequestSchema, body.subarray(5))
   const call: VizierCall = { request, headers: flatHeaders(headers), signal: controller.signal }
-  requests.push({ request, headers: call.headers, outcome })
+  requests.push({ request, headers: call.headers, session, outcome })
 
   try {
     for await (const action of behaviour(call)) {
@@ -231,16 +243,20 @@ export async function startVizierDouble(
   const requests: RecordedCall[] = []
   const calls = new Set<AbortController>()
   const sessions = new Set<http2.ServerHttp2Session>()
+  const ordinals = new WeakMap<http2.ServerHttp2Session, number>()
+  let sessionCount = 0
   const server = options.tls
     ? http2.createSecureServer({ key: options.tls.key, cert: options.tls.cert })
     : http2.createServer()
   server.on('session', (session) => {
     sessions.add(session)
+    ordinals.set(session, ++sessionCount)
     session.on('error', () => {})
     session.once('close', () => sessions.delete(session))
   })
   server.on('stream', (stream, headers) => {
-    void serveCall(stream, headers, current, requests, calls).catch(() => {
+    const session = ordinals.get(stream.session as http2.ServerHttp2Session) ?? 0
+    void serveCall(stream, headers, current, requests, calls, session).catch(() => {
       if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR)
     })
   })
@@ -258,6 +274,16 @@ export async function startVizierDouble(
     requests,
     setBehaviour(next) {
       current = next
+    },
+    get sessionCount() {
+      return sessionCount
+    },
+    goaway() {
+      // close(): GOAWAY naming the last stream processed, then end once open streams finish.
+      for (const session of sessions) if (!session.closed) session.close()
+    },
+    dropConnections() {
+      for (const session of sessions) session.destroy()
     },
     async close() {
       for (const call of calls) call.abort(new Error('Vizier double closed'))
