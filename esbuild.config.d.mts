@@ -9,3 +9,4 @@ export function buildFunctions(options?: {
   outdir?: string
   quiet?: boolean
 }): Promise<BuiltFunction[]>
+export const bundleOptions: import('esbuild').BuildOptions

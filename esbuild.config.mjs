@@ -8,6 +8,22 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = dirname(fileURLToPath(import.meta.url))
 
+/**
+ * The esbuild options every bundle shares (the benchmark builds its bare-server baselines with
+ * them too, so sizes and start-up times compare like with like).
+ */
+export const bundleOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  minify: true,
+  treeShaking: true,
+  sourcemap: false,
+  legalComments: 'none',
+  define: { 'process.env.NODE_ENV': '"production"' },
+}
+
 /** The function folders: every directory under functions/ with an index.ts entry. */
 export function functionNames() {
   const dir = join(root, 'functions')
@@ -30,17 +46,9 @@ export async function buildFunctions({ outdir = join(root, 'dist'), quiet = fals
     const result = await build({
       entryPoints: [join(root, 'functions', name, 'index.ts')],
       outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      minify: true,
-      treeShaking: true,
-      sourcemap: false,
-      legalComments: 'none',
+      ...bundleOptions,
       metafile: true,
       logLevel: quiet ? 'silent' : 'warning',
-      define: { 'process.env.NODE_ENV': '"production"' },
     })
     writeFileSync(join(outdir, `${name}.meta.json`), JSON.stringify(result.metafile))
     const output = Object.values(result.metafile.outputs)[0]

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest'
+import {
+  coalescingFigures,
+  coldStartFigures,
+  FigureTable,
+  memoryFigures,
+  overheadFigures,
+  scalingFigures,
+  type ColdStartOutcome,
+} from './figures'
+import type { BurstResult } from './coalescing'
+import type { OverheadSamples } from './overhead'
+import type { ScalingLevel } from './scaling'
+
+const byId = (t: FigureTable, id: string) => t.figures.find((f) => f.id === id)
+
+function outcome(unavailable: [string, string][] = []): ColdStartOutcome {
+  const runs = (ms: number[], rssMb: number) =>
+    ms.map((m) => ({ ms: m, rssBytes: rssMb * 2 ** 20, attempts: 5 }))
+  return {
+    samples: new Map([
+      ['floor', runs([100, 98, 102], 45)],
+      ['hono', runs([130, 128, 132], 54)],
+      ['error-rate', runs([140, 160, 150], 58)],
+      ['latency', runs([190, 170, 180], 61)],
+    ]),
+    floor: 'floor',
+    hono: 'hono',
+    functions: ['error-rate', 'latency', 'throughput'],
+    unavailable: new Map([['throughput', 'exited early (code 1)'], ...unavailable]),
+  }
+}
+
+describe('coldStartFigures', () => {
+  const t = new FigureTable()
+  coldStartFigures(t, outcome())
+
+  it('should state each function as a multiple of the floor median of the same run', () => {
+    expect(byId(t, 'cold_start.floor.ms')).toMatchObject({ value: 100, unit: 'ms', samples: 3 })
+    expect(byId(t, 'cold_start.error-rate.x_floor')).toMatchObject({
+      value: 1.5,
+      goal: { met: true },
+    })
+    expect(byId(t, 'cold_start.latency.x_floor')).toMatchObject({
+      value: 1.8,
+      goal: { met: false },
+    })
+  })
+
+  it('should keep an unmeasured function as n/a with the reason, never as met', () => {
+    const row = byId(t, 'cold_start.throughput.x_floor')
+    expect(row).toMatchObject({ value: null, note: 'exited early (code 1)', goal: { met: false } })
+  })
+})
+
+describe('memoryFigures', () => {
+  it('should check each function resident size against 60 MB', () => {
+    const t = new FigureTable()
+    memoryFigures(t, outcome())
+    expect(byId(t, 'rss.error-rate.mb')).toMatchObject({ value: 58, goal: { met: true } })
+    expect(byId(t, 'rss.latency.mb')).toMatchObject({ value: 61, goal: { met: false } })
+    expect(byId(t, 'rss.throughput.mb')).toMatchObject({ value: null, goal: { met: false } })
+  })
+})
+
+describe('overheadFigures', () => {
+  it('should put the goal on the p99 of the paired differences', () => {
+    const n = 100
+    const samples: OverheadSamples = {
+      functionMs: Array.from({ length: n }, (_, i) => 10 + i / 100),
+      directMs: Array.from({ length: n }, () => 9),
+      vsDirectMs: Array.from({ length: n }, (_, i) => 1 + i / 100),
+      vsSimulatorMs: Array.from({ length: n }, () => 3),
+      simulatorMs: Array.from({ length: n }, () => 7),
+      pixieCalls: 110,
+      requestsSent: 110,
+      failures: 0,
+      nextSeq: 0,
+    }
+    const t = new FigureTable()
+    overheadFigures(t, 'latency', samples)
+    const p99 = byId(t, 'overhead.latency.vs_direct.p99_ms')
+    expect(p99?.value).toBeCloseTo(1.9801)
+    expect(p99?.goal?.met).toBe(true)
+    expect(byId(t, 'overhead.latency.pixie_queries_per_request')?.value).toBe(1)
+  })
+})
+
+describe('coalescingFigures', () => {
+  it('should judge the worst open-connection burst with Pixie time and report the others without a goal', () => {
+    const t = new FigureTable()
+    const burst = (pixieCalls: number, connections: 'warm' | 'fresh', ok = 100): BurstResult => ({
+      connections,
+      pixieCalls,
+      ok,
+      failures: ok === 100 ? {} : { 'HTTP 503': 100 - ok },
+    })
+    coalescingFigures(
+      t,
+      'error-rate',
+      {
+        'warm-slow': [burst(1, 'warm'), burst(2, 'warm')],
+        'fresh-slow': [burst(4, 'fresh', 97)],
+        'warm-fast': [burst(3, 'warm')],
+      },
+      100
+    )
+    expect(byId(t, 'coalescing.error-rate.warm-slow.pixie_queries')).toMatchObject({
+      value: 2,
+      goal: { met: false },
+    })
+    expect(byId(t, 'coalescing.error-rate.fresh-slow.pixie_queries')?.goal).toBeUndefined()
+    expect(byId(t, 'coalescing.error-rate.fresh-slow.pixie_queries')?.note).toMatch(
+      /3 of 100 requests not answered 200/
+    )
+    expect(byId(t, 'coalescing.error-rate.warm-fast.pixie_queries')?.value).toBe(3)
+  })
+})
+
+describe('scalingFigures', () => {
+  const level = (multiplier: number, rows: number, fn: number): ScalingLevel => ({
+    multiplier,
+    rowsReturned: [rows, rows],
+    rowsScanned: [1000 * multiplier],
+    simulatorMs: [multiplier],
+    functionMs: [multiplier + fn],
+    pairedMs: [fn],
+    vsDirectMs: [fn, fn],
+    failures: 0,
+  })
+
+  it('should meet the goals when rows stay the same and function time stays flat', () => {
+    const t = new FigureTable()
+    scalingFigures(t, [level(1, 1, 1.2), level(10, 1, 1.3), level(100, 1, 1.5)])
+    expect(byId(t, 'scaling.rows_fetched_ratio')).toMatchObject({ value: 1, goal: { met: true } })
+    expect(byId(t, 'scaling.function_time_growth_ms')?.value).toBeCloseTo(0.3)
+    expect(byId(t, 'scaling.function_time_growth_ms')?.goal?.met).toBe(true)
+  })
+
+  it('should fail them when rows or function time grow with traffic', () => {
+    const t = new FigureTable()
+    scalingFigures(t, [level(1, 1, 1), level(100, 100, 9)])
+    expect(byId(t, 'scaling.rows_fetched_ratio')).toMatchObject({
+      value: 100,
+      goal: { met: false },
+    })
+    expect(byId(t, 'scaling.function_time_growth_ms')).toMatchObject({
+      value: 8,
+      goal: { met: false },
+    })
+  })
+})

@@ -1,0 +1,538 @@
+/**
+ * Turns each phase's measurements into the table's figures: which rows exist, their units, sample
+ * counts, method keys and goal checks. Pure functions of the measurements, so what a figure means
+ * is decided in one place and the same rows appear (as n/a with the reason) when a phase fails.
+ */
+import type { BundleInfo } from './build'
+import type { BurstResult, BurstVariant } from './coalescing'
+import type { ColdStartSample } from './cold-start'
+import { GOALS } from './goals'
+import { throughputPerSecond, type LoadResult } from './load'
+import type { OverheadSamples } from './overhead'
+import { checkGoal, type Figure, type GoalCheck } from './report'
+import type { ScalingLevel } from './scaling'
+import { median, summarize } from './stats'
+import type { ThroughputResults } from './throughput'
+
+const KB = 1024
+const MB = 1024 * 1024
+
+type Row = Omit<Figure, 'section'>
+type ExpectedRow = Pick<Figure, 'id' | 'label' | 'unit' | 'method'> & { goal?: GoalCheck }
+
+/** The figures of one run, in table order. */
+export class FigureTable {
+  readonly figures: Figure[] = []
+
+  /** A function adding rows to `section`. */
+  section(section: string): (row: Row) => void {
+    return (row) => {
+      this.figures.push({ section, ...row })
+    }
+  }
+
+  /** Rows of a phase that could not run: each expected row as n/a with the reason. */
+  missing(section: string, rows: readonly ExpectedRow[], reason: string): void {
+    for (const r of rows)
+      this.figures.push({ ...r, section, value: null, samples: 0, note: reason })
+  }
+}
+
+const p50 = (values: readonly number[]): number | null => (values.length ? median(values) : null)
+
+/** Error and non-200 answers of a load job. */
+export function failuresOf(result: LoadResult): number {
+  const errors = Object.values(result.errors).reduce((a, b) => a + b, 0)
+  return result.completed - result.ok + errors
+}
+
+// -- bundle size ----------------------------------------------------------------------------------
+
+export function bundleFigures(
+  table: FigureTable,
+  functions: readonly BundleInfo[],
+  references: readonly BundleInfo[]
+): void {
+  const add = table.section('bundle size')
+  for (const b of functions) {
+    const kb = b.bytes / KB
+    const largest = (b.composition ?? [])
+      .slice(0, 5)
+      .map((p) => `${p.part} ${(p.bytes / KB).toFixed(1)}`)
+    add({
+      id: `bundle.${b.name}.minified_kb`,
+      label: `${b.name} minified`,
+      value: kb,
+      unit: 'KB',
+      samples: 1,
+      method: 'size',
+      goal: checkGoal(kb, '<=', GOALS.bundleKb, `<= ${GOALS.bundleKb} KB`),
+      ...(kb > GOALS.bundleKb && largest.length
+        ? { note: `${b.name} largest parts (KB of minified output): ${largest.join(', ')}` }
+        : {}),
+    })
+    const gzipKb = b.gzipBytes / KB
+    add({
+      id: `bundle.${b.name}.gzip_kb`,
+      label: `${b.name} gzip -9`,
+      value: gzipKb,
+      unit: 'KB',
+      samples: 1,
+      method: 'size',
+    })
+  }
+  for (const b of references) {
+    const id = b.name.startsWith('floor') ? 'floor' : 'bare_hono'
+    add({
+      id: `bundle.${id}.minified_kb`,
+      label: `${b.name} minified (reference)`,
+      value: b.bytes / KB,
+      unit: 'KB',
+      samples: 1,
+      method: 'size',
+    })
+  }
+}
+
+// -- cold start and memory ------------------------------------------------------------------------
+
+export interface ColdStartOutcome {
+  samples: ReadonlyMap<string, readonly ColdStartSample[]>
+  floor: string
+  hono: string
+  functions: readonly string[]
+  /** Targets that could not be measured, with the reason. */
+  unavailable: ReadonlyMap<string, string>
+}
+
+export function coldStartFigures(table: FigureTable, o: ColdStartOutcome): void {
+  const add = table.section('cold start')
+  const ms = (name: string): number[] => (o.samples.get(name) ?? []).map((s) => s.ms)
+  const floor = median(ms(o.floor))
+  add({
+    id: 'cold_start.floor.ms',
+    label: 'floor: bare node:http, median',
+    value: floor,
+    unit: 'ms',
+    samples: ms(o.floor).length,
+    method: 'cold',
+  })
+  const honoValues = ms(o.hono)
+  const hono = p50(honoValues)
+  add({
+    id: 'cold_start.bare_hono.ms',
+    label: 'bare Hono + node-server, median',
+    value: hono,
+    unit: 'ms',
+    samples: honoValues.length,
+    method: 'cold',
+  })
+  add({
+    id: 'cold_start.bare_hono.x_floor',
+    label: 'bare Hono / floor',
+    value: hono === null ? null : hono / floor,
+    unit: 'x floor',
+    samples: honoValues.length,
+    method: 'cold',
+  })
+  for (const name of o.functions) {
+    const goalText = `<= ${GOALS.coldStartXFloor} x floor`
+    const reason = o.unavailable.get(name)
+    const rows: ExpectedRow[] = [
+      {
+        id: `cold_start.${name}.ms`,
+        label: `${name} to first metric answer, median`,
+        unit: 'ms',
+        method: 'cold',
+      },
+      {
+        id: `cold_start.${name}.x_floor`,
+        label: `${name} / floor`,
+        unit: 'x floor',
+        method: 'cold',
+      },
+    ]
+    if (reason !== undefined) {
+      table.missing(
+        'cold start',
+        [
+          rows[0] as ExpectedRow,
+          {
+            ...(rows[1] as ExpectedRow),
+            goal: checkGoal(null, '<=', GOALS.coldStartXFloor, goalText),
+          },
+        ],
+        reason
+      )
+      continue
+    }
+    const m = median(ms(name))
+    const n = ms(name).length
+    add({ ...(rows[0] as ExpectedRow), value: m, samples: n })
+    add({
+      ...(rows[1] as ExpectedRow),
+      value: m / floor,
+      samples: n,
+      goal: checkGoal(m / floor, '<=', GOALS.coldStartXFloor, goalText),
+    })
+  }
+}
+
+export function memoryFigures(table: FigureTable, o: ColdStartOutcome): void {
+  const add = table.section('memory')
+  const rss = (name: string): number[] =>
+    (o.samples.get(name) ?? []).flatMap((s) => (s.rssBytes === undefined ? [] : [s.rssBytes / MB]))
+  for (const [name, id] of [
+    [o.floor, 'floor'],
+    [o.hono, 'bare_hono'],
+  ] as const) {
+    const values = rss(name)
+    add({
+      id: `rss.${id}.mb`,
+      label: `${name} RSS after first answer (reference)`,
+      value: p50(values),
+      unit: 'MB',
+      samples: values.length,
+      method: 'rss',
+    })
+  }
+  for (const name of o.functions) {
+    const values = rss(name)
+    const value = p50(values)
+    const reason =
+      o.unavailable.get(name) ?? (values.length === 0 ? '/proc/<pid>/status unreadable' : undefined)
+    add({
+      id: `rss.${name}.mb`,
+      label: `${name} RSS after first metric answer`,
+      value,
+      unit: 'MB',
+      samples: values.length,
+      method: 'rss',
+      goal: checkGoal(value, '<=', GOALS.rssMb, `<= ${GOALS.rssMb} MB`),
+      ...(reason === undefined ? {} : { note: reason }),
+    })
+  }
+}
+
+// -- overhead -------------------------------------------------------------------------------------
+
+export const OVERHEAD = 'overhead over the Pixie query'
+
+/** The goal row of a function whose overhead could not be measured. */
+export function overheadExpected(name: string): ExpectedRow[] {
+  return [
+    {
+      id: `overhead.${name}.vs_direct.p99_ms`,
+      label: `${name} p99 (vs direct query, paired)`,
+      unit: 'ms',
+      method: 'over-direct',
+      goal: checkGoal(null, '<=', GOALS.overheadP99Ms, `<= ${GOALS.overheadP99Ms} ms`),
+    },
+  ]
+}
+
+export function overheadFigures(table: FigureTable, name: string, s: OverheadSamples): void {
+  const add = table.section(OVERHEAD)
+  const vsDirect = summarize(s.vsDirectMs)
+  const fn = summarize(s.functionMs)
+  const direct = summarize(s.directMs)
+  add({
+    id: `overhead.${name}.vs_direct.p50_ms`,
+    label: `${name} p50 (vs direct query, paired)`,
+    value: vsDirect.p50,
+    unit: 'ms',
+    samples: vsDirect.n,
+    method: 'over-direct',
+  })
+  add({
+    id: `overhead.${name}.vs_direct.p99_ms`,
+    label: `${name} p99 (vs direct query, paired)`,
+    value: vsDirect.p99,
+    unit: 'ms',
+    samples: vsDirect.n,
+    method: 'over-direct',
+    goal: checkGoal(vsDirect.p99, '<=', GOALS.overheadP99Ms, `<= ${GOALS.overheadP99Ms} ms`),
+  })
+  if (s.vsSimulatorMs.length > 0) {
+    const vsSim = summarize(s.vsSimulatorMs)
+    add({
+      id: `overhead.${name}.vs_simulator.p50_ms`,
+      label: `${name} p50 over simulator time (incl. gRPC transfer)`,
+      value: vsSim.p50,
+      unit: 'ms',
+      samples: vsSim.n,
+      method: 'over-sim',
+    })
+    add({
+      id: `overhead.${name}.vs_simulator.p99_ms`,
+      label: `${name} p99 over simulator time (incl. gRPC transfer)`,
+      value: vsSim.p99,
+      unit: 'ms',
+      samples: vsSim.n,
+      method: 'over-sim',
+    })
+  } else {
+    table.missing(
+      OVERHEAD,
+      [
+        {
+          id: `overhead.${name}.vs_simulator.p50_ms`,
+          label: `${name} p50 over simulator time`,
+          unit: 'ms',
+          method: 'over-sim',
+        },
+      ],
+      'no request could be matched with a simulator record'
+    )
+  }
+  const sim = p50(s.simulatorMs)
+  const detail = [
+    `${name}: function p99 ${fn.p99.toFixed(3)} ms`,
+    `direct query p50 ${direct.p50.toFixed(3)} ms, p99 ${direct.p99.toFixed(3)} ms`,
+    ...(sim === null ? [] : [`simulator's own time p50 ${sim.toFixed(3)} ms`]),
+    ...(s.failures ? [`${s.failures} failed requests or pairs`] : []),
+  ]
+  add({
+    id: `overhead.${name}.function.p50_ms`,
+    label: `${name} latency through the function, p50`,
+    value: fn.p50,
+    unit: 'ms',
+    samples: fn.n,
+    method: 'over-direct',
+    note: detail.join('; '),
+  })
+  add({
+    id: `overhead.${name}.pixie_queries_per_request`,
+    label: `${name} Pixie queries per request (distinct queries)`,
+    value: s.requestsSent ? s.pixieCalls / s.requestsSent : null,
+    unit: 'queries',
+    samples: s.requestsSent,
+    method: 'pixie',
+  })
+}
+
+// -- throughput -----------------------------------------------------------------------------------
+
+export function throughputFigures(
+  table: FigureTable,
+  r: ThroughputResults,
+  concurrency: number
+): void {
+  const add = table.section('throughput')
+  const hono = throughputPerSecond(r.bareHono)
+  add({
+    id: 'throughput.bare_hono.rps',
+    label: `bare Hono, concurrency ${concurrency}`,
+    value: hono,
+    unit: 'req/s',
+    samples: r.bareHono.ok,
+    method: 'tput',
+  })
+  const direct = r.direct ? throughputPerSecond(r.direct) : null
+  add({
+    id: 'throughput.direct_vizier.rps',
+    label: `direct Vizier query (no function), concurrency ${concurrency}`,
+    value: direct,
+    unit: 'req/s',
+    samples: r.direct?.ok ?? 0,
+    method: 'tput',
+    ...(r.direct ? {} : { note: 'no function call could be recorded for replay' }),
+  })
+  for (const f of r.functions) {
+    const rps = throughputPerSecond(f.distinct)
+    const failed = failuresOf(f.distinct)
+    const answers = JSON.stringify({ ...f.distinct.statuses, ...f.distinct.errors })
+    add({
+      id: `throughput.${f.name}.distinct_rps`,
+      label: `${f.name}, distinct queries`,
+      value: rps,
+      unit: 'req/s',
+      samples: f.distinct.ok,
+      method: 'tput',
+      ...(failed
+        ? { note: `${f.name} distinct: ${failed} requests not answered 200 (${answers})` }
+        : {}),
+    })
+    add({
+      id: `throughput.${f.name}.identical_rps`,
+      label: `${f.name}, one identical query (coalesced)`,
+      value: throughputPerSecond(f.identical),
+      unit: 'req/s',
+      samples: f.identical.ok,
+      method: 'tput',
+    })
+    add({
+      id: `throughput.${f.name}.x_bare_hono`,
+      label: `${f.name} distinct / bare Hono`,
+      value: hono ? rps / hono : null,
+      unit: 'ratio',
+      samples: f.distinct.ok,
+      method: 'tput',
+    })
+    add({
+      id: `throughput.${f.name}.x_direct`,
+      label: `${f.name} distinct / direct Vizier`,
+      value: direct ? rps / direct : null,
+      unit: 'ratio',
+      samples: f.distinct.ok,
+      method: 'tput',
+    })
+  }
+}
+
+// -- coalescing -----------------------------------------------------------------------------------
+
+/** The goal row of a function whose coalescing could not be measured. */
+export function coalescingExpected(name: string, burst: number): ExpectedRow[] {
+  return [
+    {
+      id: `coalescing.${name}.warm-slow.pixie_queries`,
+      label: `${name}: ${burst} identical requests, open connections (goal)`,
+      unit: 'queries',
+      method: 'coal',
+      goal: checkGoal(null, '==', GOALS.coalescedQueries, `== ${GOALS.coalescedQueries}`),
+    },
+  ]
+}
+
+const BURST_LABELS: Record<BurstVariant, [label: string, method: string]> = {
+  'warm-slow': ['open connections (goal)', 'coal'],
+  'fresh-slow': ['new connections', 'coal-fresh'],
+  'warm-fast': ['open connections, no added Pixie time', 'coal-fast'],
+}
+
+export function coalescingFigures(
+  table: FigureTable,
+  name: string,
+  results: Readonly<Record<BurstVariant, readonly BurstResult[]>>,
+  burst: number
+): void {
+  const add = table.section('coalescing')
+  for (const variant of Object.keys(BURST_LABELS) as BurstVariant[]) {
+    const [what, method] = BURST_LABELS[variant]
+    const rounds = results[variant]
+    const worst = rounds.length ? Math.max(...rounds.map((r) => r.pixieCalls)) : null
+    const failed = rounds.reduce((n, r) => n + (burst - r.ok), 0)
+    const failures = JSON.stringify(rounds.map((r) => r.failures))
+    add({
+      id: `coalescing.${name}.${variant}.pixie_queries`,
+      label: `${name}: ${burst} identical requests, ${what}`,
+      value: worst,
+      unit: 'queries',
+      samples: rounds.length,
+      method,
+      ...(variant === 'warm-slow'
+        ? { goal: checkGoal(worst, '==', GOALS.coalescedQueries, `== ${GOALS.coalescedQueries}`) }
+        : {}),
+      ...(failed
+        ? {
+            note: `${name} (${variant}): ${failed} of ${burst * rounds.length} requests not answered 200 (${failures})`,
+          }
+        : {}),
+    })
+  }
+}
+
+// -- scaling --------------------------------------------------------------------------------------
+
+export const SCALING = 'scaling with traffic'
+
+/** The goal rows when the scaling phase could not run. */
+export function scalingExpected(): ExpectedRow[] {
+  return [
+    {
+      id: 'scaling.rows_fetched_ratio',
+      label: 'rows fetched x100 / x1',
+      unit: 'ratio',
+      method: 'scale',
+      goal: checkGoal(null, '==', GOALS.rowsRatio, '== 1 (unchanged)'),
+    },
+    {
+      id: 'scaling.function_time_growth_ms',
+      label: 'function time x100 minus x1 (vs direct, p50)',
+      unit: 'ms',
+      method: 'scale',
+      goal: checkGoal(null, '<=', GOALS.flatGrowthMs, `<= ${GOALS.flatGrowthMs} ms (flat)`),
+    },
+  ]
+}
+
+export function scalingFigures(table: FigureTable, levels: readonly ScalingLevel[]): void {
+  const add = table.section(SCALING)
+  for (const l of levels) {
+    const x = `x${l.multiplier}`
+    const lo = Math.min(...l.rowsReturned)
+    const hi = Math.max(...l.rowsReturned)
+    add({
+      id: `scaling.${x}.rows_fetched`,
+      label: `${x}: rows fetched from Pixie per query, median`,
+      value: p50(l.rowsReturned),
+      unit: 'rows',
+      samples: l.rowsReturned.length,
+      method: 'scale',
+      ...(l.rowsReturned.length && lo !== hi
+        ? { note: `${x} rows fetched ranged ${lo}..${hi}` }
+        : {}),
+    })
+    add({
+      id: `scaling.${x}.rows_scanned`,
+      label: `${x}: rows scanned by Pixie per query, median`,
+      value: p50(l.rowsScanned),
+      unit: 'rows',
+      samples: l.rowsScanned.length,
+      method: 'scale',
+    })
+    add({
+      id: `scaling.${x}.simulator_p50_ms`,
+      label: `${x}: simulator's own time per query, p50`,
+      value: p50(l.simulatorMs),
+      unit: 'ms',
+      samples: l.simulatorMs.length,
+      method: 'scale',
+    })
+    add({
+      id: `scaling.${x}.function_vs_direct_p50_ms`,
+      label: `${x}: function time (vs direct query, paired), p50`,
+      value: p50(l.vsDirectMs),
+      unit: 'ms',
+      samples: l.vsDirectMs.length,
+      method: 'scale',
+      ...(l.failures ? { note: `${x}: ${l.failures} requests not answered 200` } : {}),
+    })
+    add({
+      id: `scaling.${x}.function_minus_simulator_p50_ms`,
+      label: `${x}: latency minus simulator's own time, p50`,
+      value: p50(l.pairedMs),
+      unit: 'ms',
+      samples: l.pairedMs.length,
+      method: 'scale-sim',
+    })
+  }
+  const base = levels.find((l) => l.multiplier === 1)
+  const top = levels.find((l) => l.multiplier === 100) ?? levels[levels.length - 1]
+  if (!base || !top || top === base) return
+  const rowsBase = p50(base.rowsReturned)
+  const rowsTop = p50(top.rowsReturned)
+  const rowsRatio = rowsBase && rowsTop !== null ? rowsTop / rowsBase : null
+  add({
+    id: 'scaling.rows_fetched_ratio',
+    label: `rows fetched x${top.multiplier} / x1`,
+    value: rowsRatio,
+    unit: 'ratio',
+    samples: top.rowsReturned.length + base.rowsReturned.length,
+    method: 'scale',
+    goal: checkGoal(rowsRatio, '==', GOALS.rowsRatio, '== 1 (unchanged)'),
+  })
+  const fnBase = p50(base.vsDirectMs)
+  const fnTop = p50(top.vsDirectMs)
+  const growth = fnBase !== null && fnTop !== null ? fnTop - fnBase : null
+  add({
+    id: 'scaling.function_time_growth_ms',
+    label: `function time x${top.multiplier} minus x1 (vs direct, p50)`,
+    value: growth,
+    unit: 'ms',
+    samples: top.vsDirectMs.length + base.vsDirectMs.length,
+    method: 'scale',
+    goal: checkGoal(growth, '<=', GOALS.flatGrowthMs, `<= ${GOALS.flatGrowthMs} ms (flat)`),
+  })
+}
