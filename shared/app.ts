@@ -16,13 +16,13 @@ import { bearerChecker } from './auth'
 import { PxCanaryError } from './errors'
 import { errorResponse, handleError } from './http-errors'
 import type { AppEnv } from './http-errors'
-import { silentLogger } from './logger'
+import { redactSecrets, silentLogger } from './logger'
 import type { Logger, LogFields } from './logger'
 import { parseMetricQuery } from './params'
 import type { ExtraParams, MetricName, MetricQuery, RawParams } from './params'
 import type { VizierClient } from './pixie/types'
 import type { PxlCall } from './pxl/request'
-import { decodeHttpStats } from './pxl/result'
+import { decodeHttpStats, expectedSelectorEcho } from './pxl/result'
 import type { HttpStats } from './pxl/result'
 import { createQueryRunner } from './query-runner'
 import type { Selector } from './selector'
@@ -53,10 +53,21 @@ export interface MetricAppDeps {
   logger?: Logger
   /** Deadline for each metric request, Pixie call included; default 8000 ms, below Argo's 10 s. */
   requestTimeoutMs?: number
-  /** Distinct Pixie queries in flight before answering 503 overloaded; default 32. */
+  /**
+   * Distinct Pixie queries running at once; default 32. More wait for a slot (within the request
+   * deadline) and answer 503 overloaded only if none frees up in time.
+   */
   maxConcurrentQueries?: number
+  /** Distinct queries allowed to wait for a slot before answering 503 at once; default 256. */
+  maxQueuedQueries?: number
   /** When set, metric routes require `Authorization: Bearer <authToken>` (else 401). */
   authToken?: string
+  /**
+   * Values that must never leave the process (the Pixie API key; the caller token is added
+   * automatically): error bodies and the request log are scrubbed of them, in case an upstream
+   * message ever echoes one.
+   */
+  secrets?: readonly string[]
   /** Monotonic clock in ms for durations; default performance.now. */
   now?: () => number
 }
@@ -100,7 +111,13 @@ export function createMetricApp<P>(
     client: deps.client,
     timeoutMs: deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     maxConcurrent: deps.maxConcurrentQueries ?? DEFAULT_MAX_CONCURRENT_QUERIES,
+    ...(deps.maxQueuedQueries === undefined ? {} : { maxQueued: deps.maxQueuedQueries }),
   })
+  const secrets = [
+    ...(deps.secrets ?? []),
+    ...(deps.authToken === undefined ? [] : [deps.authToken]),
+  ]
+  const scrub = (text: string): string => redactSecrets(text, secrets)
   const app = new Hono<AppEnv>()
 
   // One log line per request, written after the response is known.
@@ -118,19 +135,33 @@ export function createMetricApp<P>(
     const code = c.get('errorCode')
     if (code !== undefined) {
       fields.error_code = code
-      fields.error_message = c.get('errorMessage')
+      fields.error_message = scrub(c.get('errorMessage') ?? '')
       const stack = c.get('errorStack')
-      if (stack !== undefined) fields.error_stack = stack
+      if (stack !== undefined) fields.error_stack = scrub(stack)
     }
     if (status >= 500) logger.error('request', fields)
     else logger.info('request', fields)
   })
 
+  // Error bodies can carry upstream text (Pixie's messages): scrub configured secrets from them.
+  if (secrets.length > 0) {
+    app.use(async function scrubErrors(c, next) {
+      await next()
+      if (c.res.status < 400) return
+      const text = await c.res.clone().text()
+      const clean = scrub(text)
+      if (clean === text) return
+      const headers = new Headers(c.res.headers)
+      headers.delete('content-length')
+      c.res = new Response(clean, { status: c.res.status, headers })
+    })
+  }
+
   async function answer(c: Context<AppEnv>, raw: RawParams): Promise<Response> {
     const query = parseMetricQuery(raw, definition.params)
     const call = definition.buildCall(query)
     const result = await runner.run(call)
-    const stats = decodeHttpStats(result, call.outputTable)
+    const stats = decodeHttpStats(result, call.outputTable, expectedSelectorEcho(call))
     const { value, ...named } = definition.figures(stats, query)
     if (stats.requests === 0 && value !== null) {
       throw new PxCanaryError(

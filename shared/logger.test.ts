@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createLogger } from './logger'
+import { createLogger, redactSecrets } from './logger'
 
 describe('createLogger', () => {
   it('should write one JSON object per line with time, level, message and fields', () => {
@@ -37,5 +37,20 @@ describe('createLogger', () => {
     cyclic.self = cyclic
     createLogger({ write: (line) => lines.push(line) }).warn('odd', { cyclic })
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'warn', msg: 'odd' })
+  })
+
+  it('should redact configured secrets wherever they appear in a line', () => {
+    const lines: string[] = []
+    const secret = 'px-key-"quoted"\\slash'
+    const logger = createLogger({ write: (line) => lines.push(line), redact: [secret, 'short'] })
+    logger.error('upstream said', { error: `bad key ${secret}`, nested: { again: secret } })
+    logger.info('short secrets are left alone', { word: 'short' })
+    expect(lines.join('\n')).not.toContain('px-key-')
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      error: 'bad key [redacted]',
+      nested: { again: '[redacted]' },
+    })
+    expect(JSON.parse(lines[1]!)).toMatchObject({ word: 'short' })
+    expect(redactSecrets('a token-123456 b', ['token-123456'])).toBe('a [redacted] b')
   })
 })

@@ -1,7 +1,9 @@
 /**
  * Structured logging: one JSON object per line on stdout, which Knative and every log collector
  * read without configuration. Callers pass only the fields they mean to log; nothing here ever
- * looks at headers or configuration, so secrets (the Pixie API key) cannot leak through it.
+ * looks at headers or configuration. As a second line of defence, the entry hands the secrets it
+ * holds (the Pixie API key, the caller token) to `redact`: should any message ever echo one (an
+ * upstream error, a stack), the line carries `[redacted]` instead.
  */
 
 export type LogLevel = 'info' | 'warn' | 'error'
@@ -20,6 +22,26 @@ export interface LoggerOptions {
   base?: LogFields
   /** Clock for the `time` field; default: the wall clock. */
   now?: () => Date
+  /** Secret values replaced by `[redacted]` wherever they appear in a line. */
+  redact?: readonly string[]
+}
+
+/** Shortest secret worth redacting: shorter values would garble ordinary text. */
+const MIN_REDACTED_LENGTH = 8
+
+/**
+ * Replaces every occurrence of each secret (as is, and as it reads inside a JSON string) by
+ * `[redacted]`. Values shorter than 8 characters are left alone.
+ */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text
+  for (const secret of secrets) {
+    if (secret.length < MIN_REDACTED_LENGTH) continue
+    const escaped = JSON.stringify(secret).slice(1, -1)
+    out = out.split(secret).join('[redacted]')
+    if (escaped !== secret) out = out.split(escaped).join('[redacted]')
+  }
+  return out
 }
 
 /** JSON.stringify that never throws: bigints become strings, Errors their message. */
@@ -40,10 +62,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`))
   const now = options.now ?? (() => new Date())
   const base = options.base ?? {}
+  const secrets = options.redact ?? []
   const log =
     (level: LogLevel) =>
     (msg: string, fields: LogFields = {}): void => {
-      write(serialize({ time: now().toISOString(), level, msg, ...base, ...fields }))
+      const line = serialize({ time: now().toISOString(), level, msg, ...base, ...fields })
+      write(secrets.length === 0 ? line : redactSecrets(line, secrets))
     }
   return { info: log('info'), warn: log('warn'), error: log('error') }
 }

@@ -1,11 +1,16 @@
 /**
  * Runs Pixie queries for the app with three guarantees:
- * - a deadline: every request gets its answer or pixie_deadline_exceeded (504) within timeoutMs,
- *   and the Pixie call itself is aborted then (Argo's web provider gives up after 10 s);
- * - coalescing: identical queries in flight share one Pixie call (AnalysisRuns of several
- *   rollouts, or retries, often ask the same thing at once), so 100 equal requests cost 1 query;
- * - a bound: more distinct queries in flight than maxConcurrent answer overloaded (503) instead of
- *   piling work onto Vizier.
+ * - a deadline: every request gets its answer or an error within timeoutMs, and the Pixie call
+ *   itself is aborted then (Argo's web provider gives up after 10 s);
+ * - coalescing: identical queries in flight or waiting share one Pixie call (AnalysisRuns of
+ *   several rollouts, or retries, often ask the same thing at once), so 100 equal requests cost 1
+ *   query;
+ * - a bound: at most maxConcurrent distinct queries run against Vizier at once. Excess queries
+ *   wait in a bounded FIFO queue for a free slot, within their request's deadline: a burst is
+ *   absorbed, and only a request that could not start before its deadline (or that finds the
+ *   queue full) answers overloaded (503). A query that starts late gets only the time left, so
+ *   the request still answers within its deadline; one that could only start within
+ *   DEADLINE_EDGE_MS of it is answered overloaded rather than started.
  */
 import { PxCanaryError } from './errors'
 import type { ScriptResult, VizierClient } from './pixie/types'
@@ -13,17 +18,32 @@ import type { PxlCall } from './pxl/request'
 
 export interface QueryRunnerOptions {
   client: VizierClient
-  /** Deadline per request, in milliseconds. */
+  /** Deadline per request, in milliseconds, waiting for a slot included. */
   timeoutMs: number
-  /** Distinct Pixie queries allowed in flight at once. */
+  /** Distinct Pixie queries allowed to run at once. */
   maxConcurrent: number
+  /** Distinct queries allowed to wait for a slot; beyond that, overloaded at once. Default 256. */
+  maxQueued?: number
+  /** Monotonic clock in ms; default performance.now. */
+  now?: () => number
 }
 
 export interface QueryRunner {
   run(call: PxlCall): Promise<ScriptResult>
-  /** Distinct Pixie queries currently in flight. */
+  /** Distinct Pixie queries currently running. */
   readonly inFlight: number
+  /** Distinct queries waiting for a slot. */
+  readonly queued: number
 }
+
+export const DEFAULT_MAX_QUEUED_QUERIES = 256
+
+/**
+ * A transport failure this close to the deadline is the deadline: a server that honours the
+ * grpc-timeout the client sends may end the call (CANCELLED, RST_STREAM) a moment before the
+ * client's own timer fires, and the caller should read that as 504, not as a broken Pixie.
+ */
+export const DEADLINE_EDGE_MS = 250
 
 function deadlineError(timeoutMs: number): PxCanaryError {
   return new PxCanaryError(
@@ -33,63 +53,169 @@ function deadlineError(timeoutMs: number): PxCanaryError {
   )
 }
 
+function overloadedError(maxConcurrent: number, why: string): PxCanaryError {
+  return new PxCanaryError(
+    'overloaded',
+    `too many Pixie queries at once (${maxConcurrent} running): ${why}; retry shortly`,
+    { details: { max_concurrent: maxConcurrent } }
+  )
+}
+
 /** The identity of a query: same script, function, arguments and label means same answer. */
 function keyOf(call: PxlCall): string {
   return JSON.stringify([call.script.sha256, call.options.execFuncs ?? [], call.options.queryName])
 }
 
+/** One distinct query, shared by every identical request that arrives while it is pending. */
+interface Entry {
+  promise: Promise<ScriptResult>
+  /** False while the query waits for a slot. */
+  started: boolean
+}
+
+interface Waiter {
+  entry: Entry
+  call: PxlCall
+  /** Forgets the entry (its key may start a new query). */
+  done(): void
+  deadlineAt: number
+  resolve(result: ScriptResult): void
+  reject(err: unknown): void
+  timer: ReturnType<typeof setTimeout>
+}
+
 /** Creates a runner over one client. */
 export function createQueryRunner(options: QueryRunnerOptions): QueryRunner {
   const { client, timeoutMs, maxConcurrent } = options
-  const inflight = new Map<string, Promise<ScriptResult>>()
+  const maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED_QUERIES
+  const now = options.now ?? (() => performance.now())
+  const entries = new Map<string, Entry>()
+  const queue: Waiter[] = []
+  let running = 0
 
-  function start(key: string, call: PxlCall): Promise<ScriptResult> {
+  const forget = (key: string, entry: Entry): void => {
+    if (entries.get(key) === entry) entries.delete(key)
+  }
+
+  /** Runs the call in a slot, with `budgetMs` left of its deadline. */
+  function launch(call: PxlCall, budgetMs: number, onSettled: () => void): Promise<ScriptResult> {
+    running++
+    let freed = false
+    const free = (): void => {
+      if (freed) return
+      freed = true
+      running--
+      onSettled()
+      pump()
+    }
     const controller = new AbortController()
+    const deadlineAt = now() + budgetMs
+    // Aborting also frees the slot, so a client that ignores the signal cannot wedge the runner.
+    const timer = setTimeout(() => {
+      controller.abort()
+      free()
+    }, budgetMs)
     // new Promise(...) turns a synchronous throw of the client into a rejection.
-    const shared = new Promise<ScriptResult>((resolve) =>
-      resolve(client.executeScript({ ...call.options, timeoutMs, signal: controller.signal }))
+    return new Promise<ScriptResult>((resolve) =>
+      resolve(
+        client.executeScript({ ...call.options, timeoutMs: budgetMs, signal: controller.signal })
+      )
     )
       .catch((err: unknown) => {
         // Our own abort surfaces as whatever the client throws for it; report the deadline.
-        throw controller.signal.aborted ? deadlineError(timeoutMs) : err
+        if (controller.signal.aborted) throw deadlineError(timeoutMs)
+        const atEdge = deadlineAt - now() <= DEADLINE_EDGE_MS
+        if (atEdge && err instanceof PxCanaryError && err.code === 'pixie_transport_error') {
+          throw new PxCanaryError('pixie_deadline_exceeded', deadlineError(timeoutMs).message, {
+            cause: err,
+            details: { timeout_ms: timeoutMs },
+          })
+        }
+        throw err
       })
       .finally(() => {
         clearTimeout(timer)
-        if (inflight.get(key) === shared) inflight.delete(key)
+        free()
       })
-    // Aborting also drops the entry, so a client that ignores the signal cannot wedge the key.
-    const timer = setTimeout(() => {
-      controller.abort()
-      if (inflight.get(key) === shared) inflight.delete(key)
-    }, timeoutMs)
-    inflight.set(key, shared)
-    return shared
+  }
+
+  /** Starts waiting queries while slots are free, oldest first. */
+  function pump(): void {
+    while (running < maxConcurrent && queue.length > 0) {
+      const waiter = queue.shift()!
+      clearTimeout(waiter.timer)
+      const budget = Math.floor(waiter.deadlineAt - now())
+      // A slot freed at the deadline's edge is too late to be worth a Pixie query.
+      if (budget <= DEADLINE_EDGE_MS) {
+        waiter.done()
+        waiter.reject(
+          overloadedError(maxConcurrent, `no query slot freed up within ${timeoutMs} ms`)
+        )
+        continue
+      }
+      waiter.entry.started = true
+      launch(waiter.call, budget, waiter.done).then(waiter.resolve, waiter.reject)
+    }
+  }
+
+  function start(key: string, call: PxlCall): Entry {
+    if (running >= maxConcurrent && queue.length >= maxQueued) {
+      // Not recorded: each request that finds the queue full gets its own immediate answer.
+      const full = overloadedError(maxConcurrent, `${queue.length} more are already waiting`)
+      return { promise: Promise.reject(full), started: false }
+    }
+    const entry: Entry = { promise: undefined as never, started: running < maxConcurrent }
+    const done = (): void => forget(key, entry)
+    if (entry.started) {
+      entry.promise = launch(call, timeoutMs, done)
+    } else {
+      entry.promise = new Promise<ScriptResult>((resolve, reject) => {
+        const waiter: Waiter = {
+          entry,
+          call,
+          done,
+          deadlineAt: now() + timeoutMs,
+          resolve,
+          reject,
+          timer: setTimeout(() => {
+            const index = queue.indexOf(waiter)
+            if (index >= 0) queue.splice(index, 1)
+            done()
+            reject(overloadedError(maxConcurrent, `no query slot freed up within ${timeoutMs} ms`))
+          }, timeoutMs),
+        }
+        queue.push(waiter)
+      })
+    }
+    entries.set(key, entry)
+    return entry
   }
 
   return {
     get inFlight() {
-      return inflight.size
+      return running
+    },
+    get queued() {
+      return queue.length
     },
     run(call) {
       const key = keyOf(call)
-      let shared = inflight.get(key)
-      if (shared === undefined) {
-        if (inflight.size >= maxConcurrent) {
-          return Promise.reject(
-            new PxCanaryError(
-              'overloaded',
-              `too many Pixie queries in flight (${maxConcurrent}); retry shortly`
-            )
-          )
-        }
-        shared = start(key, call)
-      }
-      // Each request keeps its own deadline even when it joined a call started earlier.
+      const entry = entries.get(key) ?? start(key, call)
+      // Each request keeps its own deadline even when it joined a query started earlier: still
+      // waiting for a slot then is overload, waiting for Pixie is Pixie's deadline.
       let timer: ReturnType<typeof setTimeout> | undefined
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(deadlineError(timeoutMs)), timeoutMs)
+        timer = setTimeout(
+          () =>
+            reject(
+              entry.started
+                ? deadlineError(timeoutMs)
+                : overloadedError(maxConcurrent, `no query slot freed up within ${timeoutMs} ms`)
+            ),
+          timeoutMs
+        )
       })
-      return Promise.race([shared, deadline]).finally(() => clearTimeout(timer))
+      return Promise.race([entry.promise, deadline]).finally(() => clearTimeout(timer))
     },
   }
 }

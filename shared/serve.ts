@@ -4,6 +4,12 @@
  * configuration logs one clear line and exits 1 before listening. On SIGTERM (Knative scaling
  * down) or SIGINT it stops accepting connections, lets in-flight requests finish within a grace
  * period, closes the client and exits 0.
+ *
+ * Besides the variables shared/env.ts parses, it reads PX_E2E_ENCRYPTION: `1` turns Pixie's
+ * end-to-end encryption of result batches on in direct mode too (a Vizier reached without the
+ * cloud, e.g. through a port-forward); `0` turns it off in direct mode (the default there) and is
+ * refused with Pixie Cloud, where it is always on. The secrets it holds (PX_API_KEY,
+ * PX_CANARY_AUTH_TOKEN) are redacted from every log line and error body.
  */
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -26,6 +32,39 @@ export interface ServeOptions {
    * request deadline plus 2 s, so every accepted request gets its answer.
    */
   graceMs?: number
+}
+
+/** How long closing the Pixie client may take at shutdown before the process exits anyway. */
+const CLIENT_CLOSE_MS = 2000
+
+/** PX_E2E_ENCRYPTION: undefined when unset (the mode's default), else the flag or a problem. */
+function readEncryption(env: Env, cloud: boolean): { encryption?: boolean; problem?: string } {
+  const value = env.PX_E2E_ENCRYPTION
+  if (value === undefined || value === '') return {}
+  if (value === '1' || value === 'true') return { encryption: true }
+  if (value === '0' || value === 'false') {
+    return cloud
+      ? {
+          problem:
+            'PX_E2E_ENCRYPTION=0 is refused with Pixie Cloud: results would cross it in the clear',
+        }
+      : { encryption: false }
+  }
+  return { problem: `PX_E2E_ENCRYPTION must be 1 or 0, got ${JSON.stringify(value.slice(0, 16))}` }
+}
+
+/** Resolves after ms, or when the promise settles, whichever is first; never rejects. */
+function bounded(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    timer.unref()
+    promise
+      .then(
+        () => resolve(),
+        () => resolve()
+      )
+      .finally(() => clearTimeout(timer))
+  })
 }
 
 /**
@@ -51,7 +90,13 @@ function closeServer(server: ServerType, graceMs: number): Promise<void> {
  * Runs a metric function until SIGTERM/SIGINT. Call it once from the function's index.ts.
  */
 export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOptions = {}): void {
-  const logger = options.logger ?? createLogger({ base: { metric: definition.metric } })
+  const env = options.env ?? process.env
+  // Redact the secrets as given, even before they are validated (a bad value is a secret too).
+  const secrets = [env.PX_API_KEY, env.PX_CANARY_AUTH_TOKEN].filter(
+    (s): s is string => s !== undefined && s !== ''
+  )
+  const logger =
+    options.logger ?? createLogger({ base: { metric: definition.metric }, redact: secrets })
   const fail = (msg: string, fields: Record<string, unknown>): never => {
     logger.error(msg, fields)
     process.exit(1)
@@ -59,14 +104,18 @@ export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOp
 
   let config: ReturnType<typeof parseEnv>
   try {
-    config = parseEnv(options.env ?? process.env)
+    config = parseEnv(env)
   } catch (err) {
     if (err instanceof ConfigError) fail('invalid configuration', { problems: err.problems })
     throw err
   }
+  const e2e = readEncryption(env, config.client.mode === 'cloud')
+  if (e2e.problem !== undefined) fail('invalid configuration', { problems: [e2e.problem] })
+  const clientOptions =
+    e2e.encryption === undefined ? config.client : { ...config.client, encryption: e2e.encryption }
   let client: ReturnType<typeof createVizierClient>
   try {
-    client = createVizierClient(config.client)
+    client = createVizierClient(clientOptions)
   } catch (err) {
     return fail('invalid Pixie client configuration', {
       error: err instanceof Error ? err.message : String(err),
@@ -76,6 +125,7 @@ export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOp
   const app = createMetricApp(definition, {
     client,
     logger,
+    secrets,
     ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
   })
   const pixie =
@@ -89,6 +139,7 @@ export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOp
         address: info.address,
         port: info.port,
         ...pixie,
+        e2e_encryption: clientOptions.encryption ?? clientOptions.mode === 'cloud',
         auth: config.authToken !== undefined,
       })
     }
@@ -104,7 +155,7 @@ export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOp
     stopping = true
     logger.info('stopping', { signal, grace_ms: graceMs })
     void closeServer(server, graceMs)
-      .then(() => client.close())
+      .then(() => bounded(client.close(), CLIENT_CLOSE_MS))
       .then(
         () => {
           logger.info('stopped')

@@ -9,7 +9,7 @@ import { executePxl } from '../../simulator/pxl'
 import type { DataSource, EngineTable } from '../../simulator/pxl'
 import { DEFAULT_EXCLUDED_PATHS } from './exclusion'
 import { buildHttpStatsCall } from './request'
-import { decodeHttpStats } from './result'
+import { decodeHttpStats, expectedSelectorEcho } from './result'
 import type { HttpStats } from './result'
 
 const NOW_NS = 1_800_000_000_000_000_000n
@@ -138,7 +138,22 @@ function run(
     nowNs: NOW_NS,
   })
   const result = { queryId: '', tables: new Map(tables.map((t) => [t.name, asResultTable(t)])) }
-  return decodeHttpStats(result, call.outputTable)
+  return decodeHttpStats(result, call.outputTable, expectedSelectorEcho(call))
+}
+
+/** The echo columns of the script's row for a selector. */
+function echoOf(selector: Selector): Record<string, CellValue> {
+  const call = buildHttpStatsCall(
+    { selector, windowSeconds: 60, excludedPaths: [], errorMinStatus: 400 },
+    'test'
+  )
+  const [table] = executePxl(call.options.script, {
+    source: source([{ pod: 1 }]),
+    execFuncs: call.options.execFuncs ?? [],
+    nowNs: NOW_NS,
+  })
+  const row = asResultTable(table!).rows[0]!
+  return { selector_kind: row.selector_kind!, selector_value: row.selector_value! }
 }
 
 const canaryRs: Selector = { kind: 'replicaset', namespace: 'shop', replicaset: 'web-6d8f9' }
@@ -212,5 +227,20 @@ describe('HTTP stats script on the PxL engine', () => {
   it('should return one row with zero requests when nothing matched', () => {
     expect(run([], canaryRs)).toEqual({ requests: 0, errors: 0, latencyNs: null })
     expect(run([{ pod: 2 }], canaryRs)).toEqual({ requests: 0, errors: 0, latencyNs: null })
+  })
+
+  it('should echo the selector it applied, as the decoder checks it', () => {
+    expect(echoOf(canaryRs)).toEqual({
+      selector_kind: 'replicaset',
+      selector_value: 'shop/web-6d8f9',
+    })
+    expect(echoOf({ kind: 'pod', namespace: 'shop', pod: 'web-' })).toEqual({
+      selector_kind: 'pod',
+      selector_value: 'shop/web-',
+    })
+    expect(echoOf({ kind: 'service', namespace: 'shop', service: 'web' })).toEqual({
+      selector_kind: 'service',
+      selector_value: 'shop/web',
+    })
   })
 })

@@ -11,6 +11,9 @@
  *   `_summarize`. Every public argument is annotated (Pixie requires it for exec_funcs) and every
  *   value arrives as a string argument, never as source text.
  * - Only statements Pixie's compiler accepts: import, assignment, def (no defaults), return.
+ * - Each public function echoes what it selected (`selector_kind`, a constant, and
+ *   `selector_value`, its selector argument as received) as two columns after the agg, so the
+ *   decoder can refuse a row measured for anything other than what the request asked for.
  */
 import { definePxlScript } from './script'
 
@@ -25,6 +28,24 @@ export const HTTP_STATS_FUNCTIONS = {
 } as const
 
 export type HttpStatsFunction = (typeof HTTP_STATS_FUNCTIONS)[keyof typeof HTTP_STATS_FUNCTIONS]
+
+/**
+ * Per exec function: the `selector_kind` constant its row echoes, and the argument whose value it
+ * echoes as `selector_value`.
+ */
+export const HTTP_STATS_SELECTOR_ECHO: Readonly<
+  Record<HttpStatsFunction, { readonly kind: string; readonly arg: string }>
+> = {
+  stats_by_replicaset: { kind: 'replicaset', arg: 'replicaset' },
+  stats_by_pod_prefix: { kind: 'pod', arg: 'pod_prefix' },
+  stats_by_service: { kind: 'service', arg: 'service' },
+}
+
+/** The echo columns (see the module comment) and their Pixie types. */
+export const HTTP_STATS_ECHO_COLUMNS = {
+  selector_kind: 'STRING',
+  selector_value: 'STRING',
+} as const
 
 /** Columns of the output row and their Pixie types. */
 export const HTTP_STATS_COLUMNS = {
@@ -62,21 +83,30 @@ def stats_by_replicaset(start_time: str, namespace: str, replicaset: str, exclud
     df = _inbound(start_time, namespace, excluded_paths)
     df.replicaset = df.ctx['replicaset']
     df = df[df.replicaset == replicaset]
-    return _summarize(df, error_min_status)
+    df = _summarize(df, error_min_status)
+    df.selector_kind = 'replicaset'
+    df.selector_value = replicaset
+    return df
 
 
 def stats_by_pod_prefix(start_time: str, namespace: str, pod_prefix: str, excluded_paths: str, error_min_status: int):
     df = _inbound(start_time, namespace, excluded_paths)
     df.pod = df.ctx['pod']
     df = df[px.find(df.pod, pod_prefix) == 0]
-    return _summarize(df, error_min_status)
+    df = _summarize(df, error_min_status)
+    df.selector_kind = 'pod'
+    df.selector_value = pod_prefix
+    return df
 
 
 def stats_by_service(start_time: str, namespace: str, service: str, excluded_paths: str, error_min_status: int):
     df = _inbound(start_time, namespace, excluded_paths)
     df.service = df.ctx['service']
     df = df[px.has_service_name(df.service, service)]
-    return _summarize(df, error_min_status)
+    df = _summarize(df, error_min_status)
+    df.selector_kind = 'service'
+    df.selector_value = service
+    return df
 `
 
 /** The HTTP stats script (constant source; see the module comment). */

@@ -3,7 +3,8 @@ import { PxCanaryError } from '../errors'
 import type { ResultTable } from '../pixie/types'
 import { scriptResult, statsColumns, statsResult, statsRow } from '../testing/stats-result'
 import { HTTP_STATS_TABLE } from './http-stats'
-import { decodeHttpStats } from './result'
+import { buildHttpStatsCall } from './request'
+import { decodeHttpStats, expectedSelectorEcho } from './result'
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -114,5 +115,103 @@ describe('decodeHttpStats', () => {
     expect(codeOf(() => decodeHttpStats(scriptResult(table({ rows }))))).toBe(
       'result_unexpected_rows'
     )
+  })
+
+  it('should refuse latencies the quantiles JSON does not hold (pluck answers 0.0 for those)', () => {
+    for (const quantiles of [
+      '{}',
+      '{"p50": 1, "p90": 2}',
+      'not json',
+      '{"p50":1,"p90":2,"p99":"x"}',
+    ]) {
+      const row = { ...statsRow({ requests: 5 }), latency_quantiles: quantiles }
+      expect(
+        codeOf(() => decodeHttpStats(scriptResult(table({ rows: [row] })))),
+        quantiles
+      ).toBe('result_invalid_value')
+    }
+    const fine = {
+      ...statsRow({ requests: 5, p99Ns: 7 }),
+      latency_quantiles: '{"p01":0,"p50":1,"p90":2,"p99":7}',
+    }
+    expect(decodeHttpStats(scriptResult(table({ rows: [fine] }))).latencyNs?.p99).toBe(7)
+  })
+
+  describe('selector echo', () => {
+    const call = buildHttpStatsCall(
+      {
+        selector: { kind: 'replicaset', namespace: 'shop', replicaset: 'web-6d8f9' },
+        windowSeconds: 60,
+        excludedPaths: [],
+        errorMinStatus: 400,
+      },
+      'q'
+    )
+    const expected = expectedSelectorEcho(call)!
+    const echoColumns = [
+      ...statsColumns(),
+      { name: 'selector_kind', type: 'STRING' as const, semanticType: 0 },
+      { name: 'selector_value', type: 'STRING' as const, semanticType: 0 },
+    ]
+    const echoed = (kind: string, value: string) =>
+      table({
+        columns: echoColumns,
+        rows: [
+          { ...statsRow({ requests: 4, errors: 1 }), selector_kind: kind, selector_value: value },
+        ],
+      })
+
+    it('should expect the kind and the selector argument the call sends', () => {
+      expect(expected).toEqual({ kind: 'replicaset', value: 'shop/web-6d8f9' })
+    })
+
+    it('should accept a row echoing exactly what was asked', () => {
+      const stats = decodeHttpStats(
+        scriptResult(echoed('replicaset', 'shop/web-6d8f9')),
+        HTTP_STATS_TABLE,
+        expected
+      )
+      expect(stats.requests).toBe(4)
+    })
+
+    it('should refuse a row measured for another selector', () => {
+      for (const [kind, value] of [
+        ['replicaset', 'shop/web-55c7f'],
+        ['replicaset', 'other/web-6d8f9'],
+        ['pod', 'shop/web-6d8f9'],
+        ['replicaset', 'shop/web-6d8f9 '],
+        ['replicaset', ''],
+      ] as const) {
+        expect(
+          codeOf(() =>
+            decodeHttpStats(scriptResult(echoed(kind, value)), HTTP_STATS_TABLE, expected)
+          ),
+          `${kind} ${value}`
+        ).toBe('result_selector_mismatch')
+      }
+    })
+
+    it('should refuse a mismatch even when the row reports no traffic', () => {
+      const t = echoed('replicaset', 'shop/other')
+      t.rows[0] = { ...t.rows[0]!, ...statsRow({ requests: 0 }) }
+      expect(codeOf(() => decodeHttpStats(scriptResult(t), HTTP_STATS_TABLE, expected))).toBe(
+        'result_selector_mismatch'
+      )
+    })
+
+    it('should refuse half an echo or a mistyped one', () => {
+      const half = echoed('replicaset', 'shop/web-6d8f9')
+      half.columns = half.columns.filter((c) => c.name !== 'selector_value')
+      expect(codeOf(() => decodeHttpStats(scriptResult(half), HTTP_STATS_TABLE, expected))).toBe(
+        'result_missing_column'
+      )
+      const typed = echoed('replicaset', 'shop/web-6d8f9')
+      typed.columns = typed.columns.map((c) =>
+        c.name === 'selector_kind' ? { ...c, type: 'INT64' as const } : c
+      )
+      expect(codeOf(() => decodeHttpStats(scriptResult(typed), HTTP_STATS_TABLE, expected))).toBe(
+        'result_bad_type'
+      )
+    })
   })
 })

@@ -1,12 +1,20 @@
 /**
  * Decodes the stats row defensively. A number that cannot be trusted must never read as healthy,
  * so anything unexpected (missing table or column, wrong type, NaN, negative counts, more errors
- * than requests, integers JSON cannot carry exactly) fails closed with a result_* error (502)
- * instead of producing a figure.
+ * than requests, integers JSON cannot carry exactly, quantiles that are not there, a row echoing
+ * another selector than the one asked for) fails closed with a result_* error (502) instead of
+ * producing a figure.
  */
 import { PxCanaryError } from '../errors'
 import type { CellValue, ColumnType, ResultTable, ScriptResult } from '../pixie/types'
-import { HTTP_STATS_COLUMNS, HTTP_STATS_TABLE } from './http-stats'
+import {
+  HTTP_STATS_COLUMNS,
+  HTTP_STATS_ECHO_COLUMNS,
+  HTTP_STATS_SELECTOR_ECHO,
+  HTTP_STATS_TABLE,
+} from './http-stats'
+import type { HttpStatsFunction } from './http-stats'
+import type { PxlCall } from './request'
 
 /** Latency figures of the matched requests, in nanoseconds. */
 export interface LatencyNs {
@@ -26,17 +34,44 @@ export interface HttpStats {
   latencyNs: LatencyNs | null
 }
 
-type StatsColumn = keyof typeof HTTP_STATS_COLUMNS
+/** What the stats row says it selected (the script's echo columns). */
+export interface SelectorEcho {
+  /** 'replicaset', 'pod' or 'service'. */
+  kind: string
+  /** The selector argument as Pixie received it, e.g. 'default/canary-demo-7d9f8c6b5'. */
+  value: string
+}
 
-/** Columns the decoder reads (the raw quantiles JSON is not needed once plucked in PxL). */
+type StatsColumn = keyof typeof HTTP_STATS_COLUMNS
+type EchoColumn = keyof typeof HTTP_STATS_ECHO_COLUMNS
+
+/**
+ * Columns the decoder reads. The quantiles JSON is read too: `px.pluck_float64` answers 0.0 for a
+ * missing key, so a plucked 0 is only believed when the JSON really holds the quantile.
+ */
 const REQUIRED_COLUMNS: readonly StatsColumn[] = [
   'requests',
   'errors',
   'latency_sum_ns',
+  'latency_quantiles',
   'latency_p50_ns',
   'latency_p90_ns',
   'latency_p99_ns',
 ]
+
+const ECHO_COLUMNS = Object.keys(HTTP_STATS_ECHO_COLUMNS) as EchoColumn[]
+
+/**
+ * The echo a call's row must carry: the selector kind of its exec function and the value of that
+ * function's selector argument. Undefined for a call that is not one of the stats functions.
+ */
+export function expectedSelectorEcho(call: PxlCall): SelectorEcho | undefined {
+  const echo = HTTP_STATS_SELECTOR_ECHO[call.funcName as HttpStatsFunction] as
+    (typeof HTTP_STATS_SELECTOR_ECHO)[HttpStatsFunction] | undefined
+  const func = call.options.execFuncs?.find((f) => f.funcName === call.funcName)
+  const value = func?.args[echo?.arg ?? '']
+  return echo === undefined || value === undefined ? undefined : { kind: echo.kind, value }
+}
 
 function invalid(table: string, column: string, message: string): PxCanaryError {
   return new PxCanaryError('result_invalid_value', `Pixie returned ${message}`, {
@@ -75,6 +110,76 @@ function cell(table: ResultTable, row: Record<string, CellValue>, name: StatsCol
     )
   }
   return value
+}
+
+/**
+ * Which echo columns the table carries (both, or none: tables made by hand in older tests), with
+ * their types checked. One without the other fails closed.
+ */
+function checkEchoSchema(table: ResultTable): boolean {
+  const present = ECHO_COLUMNS.filter((name) => table.columns.some((c) => c.name === name))
+  if (present.length === 0) return false
+  for (const name of ECHO_COLUMNS) {
+    const column = table.columns.find((c) => c.name === name)
+    if (column === undefined) {
+      throw new PxCanaryError(
+        'result_missing_column',
+        `Pixie's '${table.name}' table has no '${name}' column`,
+        { details: { table: table.name, column: name } }
+      )
+    }
+    if (column.type !== HTTP_STATS_ECHO_COLUMNS[name]) {
+      throw new PxCanaryError(
+        'result_bad_type',
+        `Pixie's '${table.name}' column '${name}' is ${column.type}, expected STRING`,
+        { details: { table: table.name, column: name, type: column.type, expected: 'STRING' } }
+      )
+    }
+  }
+  return true
+}
+
+/** Shows a value Pixie sent inside a message: JSON-quoted, truncated. */
+function shown(value: CellValue | undefined): string {
+  const text = typeof value === 'string' ? value : String(value)
+  return JSON.stringify(text.length > 128 ? `${text.slice(0, 128)}...` : text)
+}
+
+/** Refuses a row measured for another selector than the request's. */
+function checkEcho(table: ResultTable, row: Record<string, CellValue>, expected: SelectorEcho) {
+  const kind = row.selector_kind
+  const value = row.selector_value
+  if (kind !== expected.kind || value !== expected.value) {
+    throw new PxCanaryError(
+      'result_selector_mismatch',
+      `Pixie's '${table.name}' row is for ${shown(kind)} ${shown(value)}, not the requested ${expected.kind} ${JSON.stringify(expected.value)}`,
+      { details: { table: table.name, expected } }
+    )
+  }
+}
+
+/** The quantiles JSON must really hold the quantiles the plucked columns report. */
+function checkQuantiles(table: ResultTable, row: Record<string, CellValue>): void {
+  const text = cell(table, row, 'latency_quantiles')
+  let parsed: unknown
+  try {
+    parsed = typeof text === 'string' ? JSON.parse(text) : undefined
+  } catch {
+    parsed = undefined
+  }
+  for (const key of ['p50', 'p90', 'p99']) {
+    const value =
+      typeof parsed === 'object' && parsed !== null
+        ? (parsed as Record<string, unknown>)[key]
+        : undefined
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw invalid(
+        table.name,
+        'latency_quantiles',
+        `latency quantiles without a usable ${key} (${shown(text)})`
+      )
+    }
+  }
 }
 
 /** A non-negative INT64. */
@@ -125,10 +230,16 @@ function measure(table: ResultTable, row: Record<string, CellValue>, name: Stats
 /**
  * Reads the one-row stats table out of a script result.
  *
+ * @param expected what the request selected (expectedSelectorEcho(call)): a row whose echo
+ *   columns say otherwise is refused. Tables without echo columns are not checked.
  * @throws PxCanaryError result_missing_table, result_missing_column, result_bad_type,
- *   result_unexpected_rows or result_invalid_value
+ *   result_unexpected_rows, result_selector_mismatch or result_invalid_value
  */
-export function decodeHttpStats(result: ScriptResult, tableName = HTTP_STATS_TABLE): HttpStats {
+export function decodeHttpStats(
+  result: ScriptResult,
+  tableName = HTTP_STATS_TABLE,
+  expected?: SelectorEcho
+): HttpStats {
   const table = result.tables.get(tableName)
   if (table === undefined) {
     throw new PxCanaryError(
@@ -138,6 +249,7 @@ export function decodeHttpStats(result: ScriptResult, tableName = HTTP_STATS_TAB
     )
   }
   checkSchema(table)
+  const echoed = checkEchoSchema(table)
   if (table.rows.length === 0) return { requests: 0, errors: 0, latencyNs: null }
   if (table.rows.length > 1) {
     throw new PxCanaryError(
@@ -147,12 +259,14 @@ export function decodeHttpStats(result: ScriptResult, tableName = HTTP_STATS_TAB
     )
   }
   const row = table.rows[0]!
+  if (echoed && expected !== undefined) checkEcho(table, row, expected)
   const requests = count(table, row, 'requests')
   const errors = count(table, row, 'errors')
   if (errors > requests) {
     throw invalid(tableName, 'errors', `more errors (${errors}) than requests (${requests})`)
   }
   if (requests === 0) return { requests: 0, errors: 0, latencyNs: null }
+  checkQuantiles(table, row)
   // Only the mean is reported, so a sum beyond 2^53 ns is fine as a float (relative error 1e-16).
   const latencySumNs = Number(int64(table, row, 'latency_sum_ns'))
   return {

@@ -1,0 +1,124 @@
+// Bounded memory: a result over the client's caps (10,000 rows per table, 8 MiB of decoded data,
+// 8 MiB per gRPC message) is refused while it streams in, and the app answers 502
+// pixie_result_too_large instead of buffering it or producing a figure. The real client, at its
+// default caps, against the Vizier double.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createVizierClient } from '../../shared/pixie'
+import type { VizierClient } from '../../shared/pixie/types'
+import { HTTP_STATS_TABLE } from '../../shared/pxl/http-stats'
+import { statsRow } from '../../shared/testing/stats-result'
+import { respondWithTable, startVizierDouble } from '../vizier-double'
+import type { DoubleRow, VizierBehaviour, VizierDouble } from '../vizier-double'
+import { echoedStatsColumns, echoFor, metricApp } from './helpers'
+
+const QUERY = '/?namespace=shop&replicaset=web-6d8f9'
+const MIB = 1024 * 1024
+
+/** The stats table with `count` rows (each echoing the call), as `make(i)` shapes them. */
+function manyRows(
+  count: number,
+  make: (i: number) => Partial<DoubleRow> = () => ({}),
+  batchSize?: number
+): VizierBehaviour {
+  return (call) => {
+    const func = call.request.execFuncs[0]!
+    const echo = echoFor(
+      func.funcName,
+      Object.fromEntries(func.argValues.map((a) => [a.name, a.value]))
+    )
+    const base: DoubleRow = { ...statsRow({ requests: 1 }), ...echo }
+    const rows = Array.from({ length: count }, (_, i) => ({ ...base, ...make(i) }) as DoubleRow)
+    return respondWithTable(
+      { name: HTTP_STATS_TABLE, columns: echoedStatsColumns(), rows },
+      batchSize === undefined ? {} : { batchSize }
+    )(call)
+  }
+}
+
+describe('bounded memory (real client at its default caps, Vizier double)', () => {
+  let double: VizierDouble
+  let client: VizierClient
+
+  beforeAll(async () => {
+    double = await startVizierDouble(manyRows(1))
+    client = createVizierClient({ mode: 'direct', address: double.address })
+  })
+
+  afterAll(async () => {
+    await client?.close()
+    await double?.close()
+  })
+
+  async function expectTooLarge(): Promise<void> {
+    const res = await metricApp('error-rate', { client, requestTimeoutMs: 20_000 }).request(QUERY)
+    const body = (await res.json()) as Record<string, any>
+    expect(res.status, JSON.stringify(body).slice(0, 300)).toBe(502)
+    expect(body.error.code).toBe('pixie_result_too_large')
+    expect(Object.keys(body)).toEqual(['error'])
+  }
+
+  it('should answer a one-row result as usual (the cases below only make it bigger)', async () => {
+    double.setBehaviour(manyRows(1))
+    const res = await metricApp('error-rate', { client }).request(QUERY)
+    expect(res.status).toBe(200)
+  })
+
+  it('should accept exactly 10,000 rows at the client, then refuse them as a measurement', async () => {
+    // At the cap the client still assembles the table; the decoder refuses more than one row.
+    double.setBehaviour(manyRows(10_000))
+    const res = await metricApp('error-rate', { client }).request(QUERY)
+    expect(res.status).toBe(502)
+    expect(((await res.json()) as any).error.code).toBe('result_unexpected_rows')
+  })
+
+  it('should answer 502 pixie_result_too_large for 10,001 rows', async () => {
+    double.setBehaviour(manyRows(10_001))
+    await expectTooLarge()
+  })
+
+  it('should answer 502 pixie_result_too_large for more than 8 MiB of decoded data', async () => {
+    // 9 rows of 1 MiB strings, one per batch: each message is small, the result is not.
+    const big = 'x'.repeat(MIB)
+    double.setBehaviour(manyRows(9, () => ({ latency_quantiles: big }), 1))
+    await expectTooLarge()
+  })
+
+  it('should still answer normally afterwards (nothing wedged or retained)', async () => {
+    double.setBehaviour(manyRows(1))
+    const res = await metricApp('error-rate', { client }).request(QUERY)
+    expect(res.status).toBe(200)
+  })
+})
+
+describe('bounded memory: one gRPC message over 8 MiB', () => {
+  let double: VizierDouble
+  let client: VizierClient
+
+  beforeAll(async () => {
+    double = await startVizierDouble(
+      manyRows(1, () => ({ latency_quantiles: 'y'.repeat(9 * MIB) }))
+    )
+    client = createVizierClient({ mode: 'direct', address: double.address })
+  })
+
+  afterAll(async () => {
+    await client?.close()
+    await double?.close()
+  })
+
+  it('should answer 502 pixie_result_too_large', async () => {
+    const res = await metricApp('error-rate', { client, requestTimeoutMs: 20_000 }).request(QUERY)
+    const body = (await res.json()) as Record<string, any>
+    expect(res.status, JSON.stringify(body).slice(0, 300)).toBe(502)
+    expect(body.error.code).toBe('pixie_result_too_large')
+    expect(Object.keys(body)).toEqual(['error'])
+  })
+
+  // Found here, left to the client's owner (shared/pixie): the cancelled 9 MiB message stays
+  // charged to the HTTP/2 session on the server side, which then answers every new stream with
+  // ENHANCE_YOUR_CALM; the client keeps reusing that session, so every later query is a 502
+  // pixie_transport_error until the process restarts (fail-closed, but never recovers).
+  it.todo(
+    'should recover (open a new HTTP/2 session) after the peer refuses streams with ENHANCE_YOUR_CALM'
+  )
+})
