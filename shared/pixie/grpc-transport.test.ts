@@ -492,6 +492,39 @@ describe('gRPC transport, answers a gRPC server would not give', () => {
     expect(err.code).toBe(GrpcCode.UNAVAILABLE)
   })
 
+  it('should open a new session after the peer resets a stream with ENHANCE_YOUR_CALM', async () => {
+    const seen: http2.ServerHttp2Session[] = []
+    const client = await serve((stream) => {
+      seen.push(stream.session!)
+      if (seen.length === 1) {
+        stream.close(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM)
+        return
+      }
+      stream.respond({ ...GRPC_HEADERS, 'grpc-status': '0' }, { endStream: true })
+    })
+    const err = await grpcFailure(client.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+    expect(err.rawMessage).toContain('ENHANCE_YOUR_CALM')
+    for await (const _ of client.serverStream(PATH, REQUEST, { timeoutMs: 5000 })) void _
+    expect(seen).toHaveLength(2)
+    expect(seen[1]).not.toBe(seen[0])
+  })
+
+  it('should keep the session after a plain CANCEL reset of one stream', async () => {
+    const seen: http2.ServerHttp2Session[] = []
+    const client = await serve((stream) => {
+      seen.push(stream.session!)
+      if (seen.length === 1) {
+        stream.close(http2.constants.NGHTTP2_CANCEL)
+        return
+      }
+      stream.respond({ ...GRPC_HEADERS, 'grpc-status': '0' }, { endStream: true })
+    })
+    await grpcFailure(client.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+    for await (const _ of client.serverStream(PATH, REQUEST, { timeoutMs: 5000 })) void _
+    expect(seen).toHaveLength(2)
+    expect(seen[1]).toBe(seen[0])
+  })
+
   it('should prefer a grpc-status to the HTTP status when both are present', async () => {
     const client = await serve((stream) => {
       stream.respond(

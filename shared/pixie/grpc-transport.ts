@@ -80,6 +80,13 @@ const DEFAULT_PING_TIMEOUT_MS = 5_000
 const DEFAULT_HIGH_WATER_MARK_BYTES = 1024 * 1024
 /** Queued messages beyond which the stream is paused, whatever their size. */
 const HIGH_WATER_MARK_MESSAGES = 256
+/**
+ * HTTP/2 error codes that, when the peer resets a stream with them, condemn the whole session:
+ * PROTOCOL_ERROR (1), FLOW_CONTROL_ERROR (3) and ENHANCE_YOUR_CALM (11). A Node server, for one,
+ * answers every new stream with ENHANCE_YOUR_CALM once a session has misbehaved in its eyes.
+ */
+const SESSION_FAULT_RST_CODES: ReadonlySet<number> = new Set([1, 3, 11])
+
 /** How long close() waits for a graceful session shutdown before destroying it. */
 const CLOSE_GRACE_MS = 1000
 
@@ -401,6 +408,9 @@ export function createGrpcTransport(options: GrpcTransportOptions): GrpcTranspor
       stream.on('end', () => this.onEnd())
       stream.on('error', (err) => this.settle(transportError(err, stream.rstCode), false))
       stream.on('close', () => {
+        // A reset that speaks about the connection, not the call (the peer wants us to back off,
+        // or saw a protocol or flow-control fault): later calls must not reuse this session.
+        if (stream.rstCode && SESSION_FAULT_RST_CODES.has(stream.rstCode)) drop(entry)
         streamClosed(entry)
         this.onClose(stream, entry)
       })
