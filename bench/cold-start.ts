@@ -16,6 +16,10 @@ export interface ColdStartTarget {
   name: string
   /** The bundled .mjs entry, run as `node <entry>`. */
   entry: string
+  /** The node binary (default: the one running the bench). */
+  node?: string
+  /** Node flags before the entry, e.g. ['--snapshot-blob', 'x.blob'] (default none). */
+  nodeArgs?: string[]
   /** Path probed, with its query string. */
   path: string
   /** Extra environment (PORT is set by the bench). */
@@ -69,10 +73,14 @@ export async function measureColdStart(
   const port = await freePort()
   let stderr = ''
   const started = performance.now()
-  const child = spawnTracked(process.execPath, [target.entry], {
-    env: childEnv({ ...target.env, PORT: String(port) }),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  const child = spawnTracked(
+    target.node ?? process.execPath,
+    [...(target.nodeArgs ?? []), target.entry],
+    {
+      env: childEnv({ ...target.env, PORT: String(port) }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }
+  )
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-2000)
   })

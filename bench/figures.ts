@@ -5,6 +5,7 @@
  */
 import type { BundleInfo } from './build'
 import type { BurstResult, BurstVariant } from './coalescing'
+import { cacheTargetNames, NODE22_FLOOR, type CompileCacheOutcome } from './compile-cache'
 import type { ColdStartSample } from './cold-start'
 import { GOALS } from './goals'
 import { throughputPerSecond, type LoadResult } from './load'
@@ -535,4 +536,92 @@ export function scalingFigures(table: FigureTable, levels: readonly ScalingLevel
     method: 'scale',
     goal: checkGoal(growth, '<=', GOALS.flatGrowthMs, `<= ${GOALS.flatGrowthMs} ms (flat)`),
   })
+}
+
+// -- Node 22 compile cache (optional) -------------------------------------------------------------
+
+export const COMPILE_CACHE = 'cold start, node22 + compile cache'
+
+/** The one row the optional phase leaves when it does not run (no BENCH_NODE22, or it failed). */
+export function compileCacheSkipped(table: FigureTable, reason: string): void {
+  table.missing(
+    COMPILE_CACHE,
+    [
+      {
+        id: 'cold_start_node22.floor.ms',
+        label: 'floor: bare node:http on node22, median',
+        unit: 'ms',
+        method: 'cold22',
+      },
+    ],
+    reason
+  )
+}
+
+/**
+ * Rows of the Node 22 phase: the floor on that binary; per function the median with the cache off
+ * and on, each / the node22 floor, and the paired gain (per round: on - off, median). The 1.5 x
+ * floor goal is shown as a note, not as a goal row, so the goal count does not depend on whether
+ * a Node 22 binary was given.
+ */
+export function compileCacheFigures(table: FigureTable, o: CompileCacheOutcome): void {
+  const add = table.section(COMPILE_CACHE)
+  const ms = (name: string): number[] => (o.samples.get(name) ?? []).map((s) => s.ms)
+  const floorMs = ms(NODE22_FLOOR)
+  const floor = median(floorMs)
+  add({
+    id: 'cold_start_node22.floor.ms',
+    label: `floor: bare node:http on ${o.nodeVersion}, median`,
+    value: floor,
+    unit: 'ms',
+    samples: floorMs.length,
+    method: 'cold22',
+  })
+  const goalNote = (x: number): string =>
+    `${x <= GOALS.coldStartXFloor ? 'within' : 'above'} the ${GOALS.coldStartXFloor} x floor goal`
+  for (const fn of o.functions) {
+    const names = cacheTargetNames(fn)
+    const off = ms(names.off)
+    const on = ms(names.on)
+    for (const [key, values, label] of [
+      ['off', off, 'cache off'],
+      ['on', on, 'cache on'],
+    ] as const) {
+      const m = median(values)
+      add({
+        id: `cold_start_node22.${fn}.${key}.x_floor`,
+        label: `${fn}, ${label}: ${m.toFixed(0)} ms / node22 floor`,
+        value: m / floor,
+        unit: 'x floor',
+        samples: values.length,
+        method: 'cold22',
+        note: goalNote(m / floor),
+      })
+    }
+    const paired = on.slice(0, off.length).map((v, i) => v - (off[i] as number))
+    add({
+      id: `cold_start_node22.${fn}.cache_gain.ms`,
+      label: `${fn}, cache on - off, per round`,
+      value: paired.length ? median(paired) : null,
+      unit: 'ms',
+      samples: paired.length,
+      method: 'cold22',
+    })
+    const rss = (o.samples.get(names.on) ?? []).flatMap((s) =>
+      s.rssBytes === undefined ? [] : [s.rssBytes / MB]
+    )
+    add({
+      id: `rss_node22.${fn}.mb`,
+      label: `${fn} RSS on node22 after first metric answer`,
+      value: p50(rss),
+      unit: 'MB',
+      samples: rss.length,
+      method: 'rss',
+      note: `goal ${GOALS.rssMb} MB is set for the machine's node; node22 floor ${median(
+        (o.samples.get(NODE22_FLOOR) ?? []).flatMap((s) =>
+          s.rssBytes === undefined ? [] : [s.rssBytes / MB]
+        )
+      ).toFixed(1)} MB`,
+    })
+  }
 }

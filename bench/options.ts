@@ -36,6 +36,11 @@ export interface BenchOptions {
   scalingSeconds: number
   /** Where the JSON goes (BENCH_OUT; default bench/results/latest.json). */
   out: string | undefined
+  /**
+   * A Node 22+ binary (BENCH_NODE22) for the optional compile-cache phase: the production image
+   * runs Node 22, where NODE_COMPILE_CACHE exists; without it the phase is skipped with a note.
+   */
+  node22: string | undefined
 }
 
 function positiveInt(value: string | undefined, name: string): number | undefined {
@@ -64,7 +69,8 @@ environment:
   BENCH_LOAD_SECONDS=3    measured seconds per load phase
   BENCH_CONCURRENCY=10    throughput concurrency
   BENCH_OVERHEAD_CONCURRENCY=1  overhead-phase concurrency
-  BENCH_OUT=<path>        JSON output (default bench/results/latest.json)`
+  BENCH_OUT=<path>        JSON output (default bench/results/latest.json)
+  BENCH_NODE22=<path>     a Node 22+ binary: adds the Node 22 compile-cache cold-start phase`
 
 /** Parses argv (after the script path) and env; throws with a clear message on a bad value. */
 export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
@@ -90,5 +96,6 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     multipliers: [1, 10, 100],
     scalingSeconds: quick ? 0.3 : 1.5,
     out: env.BENCH_OUT || undefined,
+    node22: env.BENCH_NODE22 || undefined,
   }
 }

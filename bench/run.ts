@@ -13,11 +13,14 @@ import { fileURLToPath } from 'node:url'
 import { buildArtifacts, type BuiltArtifacts } from './build'
 import { measureCoalescing } from './coalescing'
 import { runColdStartRounds, type ColdStartTarget } from './cold-start'
+import { measureCompileCache, nodeMajor } from './compile-cache'
 import {
   bundleFigures,
   coalescingExpected,
   coalescingFigures,
   coldStartFigures,
+  compileCacheFigures,
+  compileCacheSkipped,
   FigureTable,
   memoryFigures,
   OVERHEAD,
@@ -203,6 +206,42 @@ async function main(): Promise<number> {
       raw.rssBytes = bySample((s) => s.rssBytes ?? null)
       raw.coldStartUnavailable = Object.fromEntries(outcome.unavailable)
     })
+
+    await phase(
+      'cold start node22 + compile cache',
+      async () => {
+        if (!o.node22) {
+          compileCacheSkipped(
+            table,
+            'skipped: set BENCH_NODE22=/path/to/node (Node 22+) to measure'
+          )
+          return
+        }
+        const major = nodeMajor(o.node22)
+        if (major === undefined || major < 22) {
+          throw new Error(`BENCH_NODE22=${o.node22} is not a runnable Node 22+ (major ${major})`)
+        }
+        if (!sim) throw new Error('simulator unavailable')
+        const address = sim.address
+        const outcome = await measureCompileCache(
+          o.node22,
+          artifacts.functions,
+          artifacts.bareHttp.path,
+          address,
+          { runs: o.runs, warmups: o.warmups, seed: o.seed }
+        )
+        compileCacheFigures(table, outcome)
+        raw.coldStartNode22 = {
+          node: outcome.nodeVersion,
+          cacheBytes: outcome.cacheBytes,
+          ms: Object.fromEntries([...outcome.samples].map(([k, v]) => [k, v.map((x) => x.ms)])),
+          rssBytes: Object.fromEntries(
+            [...outcome.samples].map(([k, v]) => [k, v.map((x) => x.rssBytes ?? null)])
+          ),
+        }
+      },
+      (reason) => compileCacheSkipped(table, reason)
+    )
 
     await phase('function instances', async () => {
       if (!sim) throw new Error('simulator unavailable')

@@ -34,8 +34,12 @@ describe('knative/Dockerfile', () => {
     expect(instructions.at(-1)).toBe('CMD ["node", "/app/index.mjs"]')
   })
 
-  it('should leave a compile-cache hook that is off unless asked for', () => {
-    expect(instructions).toContain('ARG COMPILE_CACHE=')
+  it('should fill the compile cache by default, as the runtime user, and point Node at it', () => {
+    expect(instructions).toContain('ARG COMPILE_CACHE=1')
+    const fill = instructions.findIndex(
+      (i) => i.startsWith('RUN') && i.includes('NODE_COMPILE_CACHE=')
+    )
+    expect(fill).toBeGreaterThan(instructions.indexOf('USER 65532:65532'))
     expect(instructions).toContain('ENV NODE_COMPILE_CACHE=${COMPILE_CACHE:+/app/.compile-cache}')
   })
 })
