@@ -9,11 +9,18 @@
  *   (its AnalysisTemplate works by changing only the host), same JSON as the query form;
  * - `GET /health/liveness`, `GET /health/readiness`: 200 without touching Pixie;
  * - anything else 404, other methods on these routes 405, always JSON.
+ *
+ * With a baseline selector (baseline_hash, baseline_replicaset, baseline_pod, baseline_service)
+ * one Pixie query measures canary and baseline; the answer keeps the canary's figures where they
+ * always are and adds `baseline` (the same figures for the baseline) and `comparison` (the
+ * metric's statistics and verdict). Without one, the answer is exactly the plain one.
  */
 import { Hono } from 'hono/tiny'
 import type { Context, MiddlewareHandler } from 'hono'
 import { bearerChecker } from './auth'
 import { PxCanaryError } from './errors'
+import { describeFilters } from './filters'
+import type { HttpMethod } from './filters'
 import { errorResponse, handleError } from './http-errors'
 import type { AppEnv } from './http-errors'
 import { redactSecrets, silentLogger } from './logger'
@@ -21,6 +28,8 @@ import type { Logger, LogFields } from './logger'
 import { parseMetricQuery } from './params'
 import type { ExtraParams, MetricName, MetricQuery, RawParams } from './params'
 import type { VizierClient } from './pixie/types'
+import { decodeComparisonStats } from './pxl/comparison'
+import type { ComparisonInput } from './pxl/comparison'
 import type { PxlCall } from './pxl/request'
 import { decodeHttpStats, expectedSelectorEcho } from './pxl/result'
 import type { HttpStats } from './pxl/result'
@@ -45,6 +54,12 @@ export interface MetricDefinition<P> {
    * the value must then be null, never 0.
    */
   figures(stats: HttpStats, query: MetricQuery<P>): MetricFigures
+  /**
+   * The metric's `comparison` block from both decoded sides (and the result, for tables beyond
+   * the summaries), when the request named a baseline: buildCall then returns a comparison call.
+   * A metric without it refuses baseline selectors.
+   */
+  compare?(input: ComparisonInput, query: MetricQuery<P>): Record<string, unknown>
 }
 
 export interface MetricAppDeps {
@@ -75,17 +90,31 @@ export interface MetricAppDeps {
 export const DEFAULT_REQUEST_TIMEOUT_MS = 8000
 export const DEFAULT_MAX_CONCURRENT_QUERIES = 32
 
+type SelectorBody = { namespace: string; kind: Selector['kind']; [field: string]: string }
+
+/** The baseline's figures in a comparison answer: the same fields as the canary's. */
+export interface BaselineBody extends MetricFigures {
+  requests: number
+  selector: SelectorBody
+}
+
 /** The 200 body every metric shares; the metric's figures sit between `value` and `requests`. */
 export interface MetricBody extends MetricFigures {
   metric: MetricName
   requests: number
   window_seconds: number
-  selector: { namespace: string; kind: Selector['kind']; [field: string]: string }
+  selector: SelectorBody
+  /** Only when a path or method filter was given. */
+  filters?: { path?: string; method?: HttpMethod }
+  /** Only with a baseline selector. */
+  baseline?: BaselineBody
+  /** Only with a baseline selector: the metric's comparison block. */
+  comparison?: Record<string, unknown>
   excluded_paths: readonly string[]
-  script: { name: string; sha256: string; function: string }
+  script: { name: string; sha256: string; function: string; baseline_function?: string }
 }
 
-function describeSelector(selector: Selector): MetricBody['selector'] {
+function describeSelector(selector: Selector): SelectorBody {
   const { namespace, kind, ...rest } = selector
   const fields: Record<string, string> = {}
   for (const [name, value] of Object.entries(rest)) if (value !== undefined) fields[name] = value
@@ -157,27 +186,66 @@ export function createMetricApp<P>(
     })
   }
 
-  async function answer(c: Context<AppEnv>, raw: RawParams): Promise<Response> {
-    const query = parseMetricQuery(raw, definition.params)
-    const call = definition.buildCall(query)
-    const result = await runner.run(call)
-    const stats = decodeHttpStats(result, call.outputTable, expectedSelectorEcho(call))
-    const { value, ...named } = definition.figures(stats, query)
-    if (stats.requests === 0 && value !== null) {
+  /** The metric's figures for one side; no requests must mean no value. */
+  function figuresOf(stats: HttpStats, query: MetricQuery<P>): MetricFigures {
+    const figures = definition.figures(stats, query)
+    if (stats.requests === 0 && figures.value !== null) {
       throw new PxCanaryError(
         'internal_error',
         `${definition.metric} reported a value without requests`
       )
     }
+    return figures
+  }
+
+  async function answer(c: Context<AppEnv>, raw: RawParams): Promise<Response> {
+    const query = parseMetricQuery(raw, definition.params)
+    if (query.baseline !== null && definition.compare === undefined) {
+      throw new PxCanaryError(
+        'unknown_parameter',
+        `${definition.metric} does not compare with a baseline; remove the baseline_* parameter`,
+        { details: { parameter: 'baseline' } }
+      )
+    }
+    const call = definition.buildCall(query)
+    const result = await runner.run(call)
+    let canary: HttpStats
+    let compared: Pick<MetricBody, 'baseline' | 'comparison'> = {}
+    if (call.comparison === undefined || query.baseline === null) {
+      canary = decodeHttpStats(result, call.outputTable, expectedSelectorEcho(call))
+    } else {
+      const sides = decodeComparisonStats(result, call.comparison)
+      canary = sides.canary
+      const baseline = sides.baseline
+      compared = {
+        baseline: {
+          ...figuresOf(baseline, query),
+          requests: baseline.requests,
+          selector: describeSelector(query.baseline),
+        },
+        comparison: definition.compare?.({ ...sides, result, plan: call.comparison }, query) ?? {},
+      }
+    }
+    const { value, ...named } = figuresOf(canary, query)
+    const filters = describeFilters(query.filters)
     const body: MetricBody = {
       metric: definition.metric,
       value,
       ...named,
-      requests: stats.requests,
+      requests: canary.requests,
       window_seconds: query.windowSeconds,
       selector: describeSelector(query.selector),
+      ...(filters === undefined ? {} : { filters }),
+      ...compared,
       excluded_paths: query.excludedPaths,
-      script: { name: call.script.name, sha256: call.script.sha256, function: call.funcName },
+      script: {
+        name: call.script.name,
+        sha256: call.script.sha256,
+        function: call.funcName,
+        ...(call.comparison === undefined
+          ? {}
+          : { baseline_function: call.comparison.baseline.funcName }),
+      },
     }
     return c.json(body)
   }

@@ -4,7 +4,43 @@
  * members from here or from the modules directly; esbuild drops what a bundle does not use.
  */
 export { createMetricApp, DEFAULT_MAX_CONCURRENT_QUERIES, DEFAULT_REQUEST_TIMEOUT_MS } from './app'
-export type { MetricAppDeps, MetricBody, MetricDefinition, MetricFigures } from './app'
+export type {
+  BaselineBody,
+  MetricAppDeps,
+  MetricBody,
+  MetricDefinition,
+  MetricFigures,
+} from './app'
+export { errorRateComparison, latencyComparison, throughputComparison } from './comparison'
+export type {
+  ComparedSides,
+  ComparisonSide,
+  ErrorRateComparisonBody,
+  LatencyComparisonBody,
+  ThroughputComparisonBody,
+} from './comparison'
+export {
+  COMPARISON_PARAMS,
+  DEFAULT_MIN_REQUESTS,
+  ERROR_RATE_MARGIN,
+  LATENCY_MARGIN,
+  parseComparisonSettings,
+  withComparisonParams,
+} from './comparison-params'
+export type { ComparisonSettings, MarginSpec } from './comparison-params'
+export {
+  describeFilters,
+  FILTER_PARAMS,
+  HTTP_METHODS,
+  MATCH_EVERYTHING_PATTERN,
+  methodFilterPattern,
+  NO_FILTERS,
+  parseMethodFilter,
+  parsePathFilter,
+  parseRequestFilters,
+  pathFilterPattern,
+} from './filters'
+export type { HttpMethod, RequestFilters } from './filters'
 export { bearerChecker } from './auth'
 export { ConfigError, DEFAULT_PORT, parseEnv } from './env'
 export type { Env, ServerConfig } from './env'
@@ -30,6 +66,7 @@ export type {
   ExtraParams,
   MetricName,
   MetricQuery,
+  ParamContext,
   Quantile,
   RawParams,
 } from './params'

@@ -1,4 +1,6 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { ERROR_RATE_MARGIN, withComparisonParams } from './comparison-params'
 import { PxCanaryError } from './errors'
 import { errorRateParams, latencyParams, noExtraParams, parseMetricQuery } from './params'
 import type { RawParams } from './params'
@@ -29,8 +31,10 @@ describe('parseMetricQuery', () => {
     const q = parse('namespace=shop&replicaset=web-7d9f')
     expect(q).toEqual({
       selector: { kind: 'replicaset', namespace: 'shop', replicaset: 'web-7d9f' },
+      baseline: null,
       windowSeconds: 60,
       excludedPaths: DEFAULT_EXCLUDED_PATHS,
+      filters: { path: null, method: null },
       params: {},
     })
   })
@@ -158,5 +162,147 @@ describe('parseMetricQuery', () => {
     expect(q('&quantile=p50').params).toEqual({ quantile: 'p50' })
     expect(errorOf(() => q('&quantile=p95')).code).toBe('invalid_quantile')
     expect(errorOf(() => q('&quantile=p50&quantile=p90')).code).toBe('invalid_quantile')
+  })
+})
+
+describe('baseline selectors', () => {
+  it('should accept each baseline kind in the namespace of the canary', () => {
+    expect(parse('namespace=shop&rollout=web&hash=6d8f9&baseline_hash=55c7f').baseline).toEqual({
+      kind: 'replicaset',
+      namespace: 'shop',
+      replicaset: 'web-55c7f',
+      rollout: 'web',
+      hash: '55c7f',
+    })
+    expect(parse('namespace=shop&pod=web-6d8f9-&baseline_replicaset=web-55c7f').baseline).toEqual({
+      kind: 'replicaset',
+      namespace: 'shop',
+      replicaset: 'web-55c7f',
+    })
+    expect(parse('namespace=shop&replicaset=web-6d8f9&baseline_pod=web-55c7f-').baseline).toEqual({
+      kind: 'pod',
+      namespace: 'shop',
+      pod: 'web-55c7f-',
+    })
+    expect(parse('namespace=shop&service=web-canary&baseline_service=web').baseline).toEqual({
+      kind: 'service',
+      namespace: 'shop',
+      service: 'web',
+    })
+  })
+
+  it('should refuse more than one baseline selector', () => {
+    const err = errorOf(() => parse('namespace=a&pod=b&baseline_pod=c&baseline_service=d'))
+    expect(err.code).toBe('conflicting_selectors')
+    expect(err.message).toMatch(/baseline_pod and baseline_service/)
+  })
+
+  it('should require rollout (and hash) for baseline_hash', () => {
+    expect(codeFor('namespace=a&pod=b&baseline_hash=55c7f')).toBe('missing_rollout')
+    expect(codeFor('namespace=a&replicaset=b&baseline_hash=55c7f')).toBe('missing_rollout')
+    expect(codeFor('namespace=a&rollout=web&baseline_hash=55c7f')).toBe('missing_hash')
+  })
+
+  it('should validate baseline values like the canary selectors, naming the parameter', () => {
+    const cases: Array<[string, string]> = [
+      ['namespace=a&pod=b&baseline_replicaset=Web', 'invalid_baseline_replicaset'],
+      ['namespace=a&rollout=w&hash=1&baseline_hash=5b-9', 'invalid_baseline_hash'],
+      ['namespace=a&pod=b&baseline_pod=-x', 'invalid_baseline_pod'],
+      ['namespace=a&pod=b&baseline_service=1web', 'invalid_baseline_service'],
+      [`namespace=a&pod=b&baseline_service=${'s'.repeat(64)}`, 'invalid_baseline_service'],
+      ['namespace=a&pod=b&baseline_pod=', 'invalid_baseline_pod'],
+      ['namespace=a&pod=b&baseline_pod=x&baseline_pod=x', 'invalid_baseline_pod'],
+    ]
+    for (const [query, code] of cases) expect(codeFor(query), query).toBe(code)
+    const err = errorOf(() => parse('namespace=a&pod=b&baseline_service=1web'))
+    expect(err.message).toMatch(/^baseline_service must be a Service name \(DNS-1035 label/)
+    expect(err.details).toEqual({ parameter: 'baseline_service' })
+  })
+
+  it('should refuse a baseline that selects the canary itself', () => {
+    expect(codeFor('namespace=a&rollout=web&hash=6d8f9&baseline_hash=6d8f9')).toBe(
+      'invalid_baseline_hash'
+    )
+    expect(codeFor('namespace=a&replicaset=web-1&baseline_replicaset=web-1')).toBe(
+      'invalid_baseline_replicaset'
+    )
+    expect(codeFor('namespace=a&pod=web-1&baseline_pod=web-1')).toBe('invalid_baseline_pod')
+  })
+
+  it('should hand the baseline to the metric parameters', () => {
+    const seen: unknown[] = []
+    const extra = {
+      names: ['x'],
+      parse: (_values: Record<string, string | undefined>, context: { baseline: unknown }) => {
+        seen.push(context.baseline)
+        return {}
+      },
+    }
+    parseMetricQuery(raw('namespace=a&pod=b'), extra)
+    parseMetricQuery(raw('namespace=a&pod=b&baseline_pod=c'), extra)
+    expect(seen).toEqual([null, { kind: 'pod', namespace: 'a', pod: 'c' }])
+  })
+})
+
+describe('request filters', () => {
+  it('should accept a path pattern and a method', () => {
+    expect(parse('namespace=a&pod=b&path=/orders/*/items&method=POST').filters).toEqual({
+      path: '/orders/*/items',
+      method: 'POST',
+    })
+    expect(parse('namespace=a&pod=b&path=%2Forders').filters.path).toBe('/orders')
+  })
+
+  it('should refuse bad filters with a code naming the parameter', () => {
+    expect(codeFor('namespace=a&pod=b&path=orders')).toBe('invalid_path')
+    expect(codeFor('namespace=a&pod=b&path=/a*')).toBe('invalid_path')
+    expect(codeFor('namespace=a&pod=b&method=get')).toBe('invalid_method')
+    expect(codeFor('namespace=a&pod=b&method=GET&method=POST')).toBe('invalid_method')
+  })
+})
+
+describe('the comparison and filter parameters, with any value', () => {
+  const NAMES = [
+    'path',
+    'method',
+    'baseline_replicaset',
+    'baseline_hash',
+    'baseline_pod',
+    'baseline_service',
+    'alpha',
+    'margin',
+    'min_requests',
+  ] as const
+  const params = withComparisonParams(errorRateParams, ERROR_RATE_MARGIN)
+
+  it('should either accept a value or refuse it with a 400 code naming a parameter', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...NAMES),
+        fc.oneof(
+          fc.string({ maxLength: 300, unit: 'binary' }),
+          fc.constantFrom("'); px.display(df)", '(?s).*', '/a/*', '0.05', '1e3', '/%zz', '..')
+        ),
+        (name, value) => {
+          const query = `namespace=shop&rollout=web&hash=6d8f9&baseline_hash=55c7f`
+          const search = new URLSearchParams(query)
+          if (name.startsWith('baseline_')) search.delete('baseline_hash')
+          search.append(name, value)
+          try {
+            const q = parseMetricQuery(raw(search.toString()), params)
+            // Accepted values are exactly what the grammar allows.
+            if (name === 'path')
+              expect(q.filters.path).toMatch(/^\/[A-Za-z0-9._~!$&'()+,;=:@%/*-]*$/)
+            if (name === 'method') expect(q.filters.method).toBe(value)
+            if (name.startsWith('baseline_')) expect(q.baseline).not.toBeNull()
+          } catch (err) {
+            expect(err).toBeInstanceOf(PxCanaryError)
+            const code = (err as PxCanaryError).code
+            expect([`invalid_${name}`, 'missing_rollout']).toContain(code)
+          }
+        }
+      ),
+      { numRuns: 300 }
+    )
   })
 })

@@ -7,6 +7,8 @@
  */
 import * as z from 'zod/mini'
 import { PxCanaryError } from './errors'
+import { FILTER_PARAMS, parseRequestFilters } from './filters'
+import type { RequestFilters } from './filters'
 import { DEFAULT_EXCLUDED_PATHS } from './pxl/exclusion'
 import type { Selector } from './selector'
 
@@ -19,17 +21,30 @@ export type RawParams = Record<string, string[]>
 /** Parameters every metric accepts, validated. */
 export interface CommonParams {
   selector: Selector
+  /**
+   * The pods to compare the canary with (same namespace), measured by the same query; null
+   * without a baseline selector.
+   */
+  baseline: Selector | null
   /** Window length in whole seconds, ending now. */
   windowSeconds: number
   /** Exact paths whose requests are ignored; empty when exclusion is disabled. */
   excludedPaths: readonly string[]
+  /** Which requests count, by path and method; each null when not filtered. */
+  filters: RequestFilters
+}
+
+/** What a metric's parameters may depend on besides their own values. */
+export interface ParamContext {
+  /** The validated baseline selector, null without one (comparison parameters need one). */
+  readonly baseline: Selector | null
 }
 
 /** A metric's own parameters: their names and how to turn the raw values into P. */
 export interface ExtraParams<P> {
   readonly names: readonly string[]
   /** Receives only this metric's parameters (undefined when absent); throws PxCanaryError. */
-  parse(values: Readonly<Record<string, string | undefined>>): P
+  parse(values: Readonly<Record<string, string | undefined>>, context: ParamContext): P
 }
 
 /** Everything one request asks for, validated. */
@@ -42,7 +57,22 @@ const MAX_EXCLUDED_PATHS = 32
 const MAX_PATH_LENGTH = 256
 
 const SELECTOR_PARAMS = ['replicaset', 'rollout', 'hash', 'pod', 'service'] as const
-const COMMON_PARAMS = ['namespace', ...SELECTOR_PARAMS, 'window', 'exclude_paths'] as const
+/** Each baseline parameter is validated, and described, like the canary one it mirrors. */
+const BASELINE_OF = {
+  baseline_replicaset: 'replicaset',
+  baseline_hash: 'hash',
+  baseline_pod: 'pod',
+  baseline_service: 'service',
+} as const
+const BASELINE_PARAMS = Object.keys(BASELINE_OF) as (keyof typeof BASELINE_OF)[]
+const COMMON_PARAMS = [
+  'namespace',
+  ...SELECTOR_PARAMS,
+  ...BASELINE_PARAMS,
+  'window',
+  'exclude_paths',
+  ...FILTER_PARAMS,
+] as const
 
 // Kubernetes name rules (DNS-1123 label, DNS-1123 subdomain, DNS-1035 label for Services).
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
@@ -95,22 +125,27 @@ function shown(value: string): string {
   return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value)
 }
 
+/** What a parameter allows; a baseline parameter allows what its canary counterpart does. */
+function allowed(name: string): string {
+  return ALLOWED[name] ?? ALLOWED[BASELINE_OF[name as keyof typeof BASELINE_OF]] ?? 'valid'
+}
+
 function invalid(name: string, value: string, why = ''): PxCanaryError {
   return new PxCanaryError(
     `invalid_${name}`,
-    `${name} must be ${ALLOWED[name] ?? 'valid'}${why}; got ${shown(value)}`,
+    `${name} must be ${allowed(name)}${why}; got ${shown(value)}`,
     { details: { parameter: name } }
   )
 }
 
 function missing(name: string, why = ''): PxCanaryError {
-  return new PxCanaryError(`missing_${name}`, `${name} is required${why}: ${ALLOWED[name]}`, {
+  return new PxCanaryError(`missing_${name}`, `${name} is required${why}: ${allowed(name)}`, {
     details: { parameter: name },
   })
 }
 
 /** Validates one present value against its schema. */
-function check<T>(name: keyof typeof schemas, value: string, schema: z.ZodMiniType<T>): T {
+function check<T>(name: string, value: string, schema: z.ZodMiniType<T>): T {
   const parsed = schema.safeParse(value)
   if (!parsed.success) throw invalid(name, value)
   return parsed.data
@@ -191,6 +226,75 @@ function parseSelector(namespace: string, one: (name: string) => string | undefi
 }
 
 /**
+ * The baseline selector (at most one of baseline_replicaset, baseline_hash with rollout,
+ * baseline_pod, baseline_service), in the canary's namespace; null without one. A baseline that
+ * names the canary's own pods is refused: the comparison would always find no difference.
+ */
+function parseBaseline(
+  namespace: string,
+  canary: Selector,
+  one: (name: string) => string | undefined
+): Selector | null {
+  const given = BASELINE_PARAMS.filter((name) => one(name) !== undefined)
+  if (given.length === 0) return null
+  if (given.length > 1) {
+    throw new PxCanaryError(
+      'conflicting_selectors',
+      `at most one baseline selector is allowed, got ${given.join(' and ')}: choose one of baseline_hash (with rollout), baseline_replicaset, baseline_pod or baseline_service`,
+      { details: { selectors: given } }
+    )
+  }
+  const name = given[0]!
+  const value = check(name, one(name)!, schemas[BASELINE_OF[name]])
+  let baseline: Selector
+  switch (name) {
+    case 'baseline_replicaset':
+      baseline = { kind: 'replicaset', namespace, replicaset: value }
+      break
+    case 'baseline_pod':
+      baseline = { kind: 'pod', namespace, pod: value }
+      break
+    case 'baseline_service':
+      baseline = { kind: 'service', namespace, service: value }
+      break
+    case 'baseline_hash': {
+      if (canary.kind !== 'replicaset' || canary.rollout === undefined) {
+        throw missing(
+          'rollout',
+          ' with baseline_hash (the baseline is the replicaset <rollout>-<baseline_hash>; select the canary with rollout + hash)'
+        )
+      }
+      const replicaset = `${canary.rollout}-${value}`
+      if (replicaset.length > 253) {
+        throw invalid(
+          name,
+          value,
+          ' (the replicaset <rollout>-<baseline_hash> exceeds 253 characters)'
+        )
+      }
+      baseline = { kind: 'replicaset', namespace, replicaset, rollout: canary.rollout, hash: value }
+      break
+    }
+  }
+  if (baseline.kind === canary.kind && selectorValue(baseline) === selectorValue(canary)) {
+    throw invalid(name, value, ', other than the canary (it selects the same pods)')
+  }
+  return baseline
+}
+
+/** The name a selector matches, whatever its kind. */
+function selectorValue(selector: Selector): string {
+  switch (selector.kind) {
+    case 'replicaset':
+      return selector.replicaset
+    case 'pod':
+      return selector.pod
+    case 'service':
+      return selector.service
+  }
+}
+
+/**
  * Validates a request's parameters against the HTTP contract plus a metric's own parameters.
  *
  * @throws PxCanaryError (400 family): unknown_parameter, invalid_<name>, missing_<name>,
@@ -226,11 +330,20 @@ export function parseMetricQuery<P>(raw: RawParams, extra: ExtraParams<P>): Metr
   if (namespaceValue === undefined) throw missing('namespace')
   const namespace = check('namespace', namespaceValue, schemas.namespace)
   const selector = parseSelector(namespace, one)
+  const baseline = parseBaseline(namespace, selector, one)
   const windowSeconds = parseWindow(one('window'))
   const excludedPaths = parseExcludedPaths(one('exclude_paths'))
+  const filters = parseRequestFilters({ path: one('path'), method: one('method') })
   const values: Record<string, string | undefined> = {}
   for (const name of extra.names) values[name] = one(name)
-  return { selector, windowSeconds, excludedPaths, params: extra.parse(values) }
+  return {
+    selector,
+    baseline,
+    windowSeconds,
+    excludedPaths,
+    filters,
+    params: extra.parse(values, { baseline }),
+  }
 }
 
 /** Which statuses count as errors: '4xx5xx' (>= 400, Pixie's definition) or '5xx' (>= 500). */

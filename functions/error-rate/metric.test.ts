@@ -5,6 +5,7 @@ import type { ErrorCode } from '../../shared/errors'
 import { HTTP_STATS_SCRIPT } from '../../shared/pxl/http-stats'
 import { createFakeVizierClient } from '../../shared/testing/fake-vizier'
 import type { Responder } from '../../shared/testing/fake-vizier'
+import { comparisonResponder, comparisonResult } from '../../shared/testing/comparison-result'
 import { statsResult } from '../../shared/testing/stats-result'
 import { errorRate } from './metric'
 
@@ -110,5 +111,167 @@ describe('error-rate function', () => {
     expect((await app.request('/health/liveness')).status).toBe(200)
     expect((await app.request('/health/readiness')).status).toBe(200)
     expect(client.calls).toHaveLength(0)
+  })
+})
+
+describe('error-rate function with a baseline', () => {
+  const worse = comparisonResponder({
+    canary: { requests: 2000, errors: 80 },
+    baseline: { requests: 6000, errors: 60 },
+  })
+
+  it('should measure canary and baseline in one query and judge the canary', async () => {
+    const { app, client } = setup(worse)
+    const res = await app.request(
+      '/?namespace=shop&rollout=web&hash=6d8f9&baseline_hash=55c7f&errors=5xx'
+    )
+    expect(res.status).toBe(200)
+    const json = await body(res)
+    // The canary's figures stay where they always are.
+    expect(json).toMatchObject({
+      metric: 'error-rate',
+      value: 0.04,
+      error_rate: 0.04,
+      errors: 80,
+      requests: 2000,
+      selector: { kind: 'replicaset', replicaset: 'web-6d8f9', rollout: 'web', hash: '6d8f9' },
+      baseline: {
+        value: 0.01,
+        error_rate: 0.01,
+        errors: 60,
+        requests: 6000,
+        error_statuses: '5xx',
+        selector: { kind: 'replicaset', replicaset: 'web-55c7f', rollout: 'web', hash: '55c7f' },
+      },
+      comparison: {
+        error_rate: {
+          verdict: 'worse',
+          canary: { requests: 2000, errors: 80, rate: 0.04 },
+          baseline: { requests: 6000, errors: 60, rate: 0.01 },
+          test: 'fisher_exact',
+          alpha: 0.05,
+          margin: 0.01,
+          min_requests: 50,
+        },
+      },
+      script: { function: 'stats_by_replicaset', baseline_function: 'stats_by_replicaset' },
+    })
+    expect(json.comparison.error_rate.difference).toBeCloseTo(0.03, 12)
+    expect(client.calls).toHaveLength(1)
+    const funcs = client.calls[0]?.execFuncs ?? []
+    expect(funcs.map((f) => [f.outputTablePrefix, f.args.replicaset])).toEqual([
+      ['canary', 'shop/web-6d8f9'],
+      ['baseline', 'shop/web-55c7f'],
+    ])
+    expect(funcs.every((f) => f.args.error_min_status === '500')).toBe(true)
+  })
+
+  it('should apply alpha, margin and min_requests', async () => {
+    const { app } = setup(worse)
+    const loose = await body(
+      await app.request('/?namespace=shop&pod=web-6d8f9&baseline_pod=web-55c7f&margin=0.05')
+    )
+    expect(loose.comparison.error_rate).toMatchObject({ verdict: 'not_worse', margin: 0.05 })
+    const strict = await body(
+      await app.request(
+        '/?namespace=shop&pod=web-6d8f9&baseline_pod=web-55c7f&min_requests=5000&alpha=0.01'
+      )
+    )
+    expect(strict.comparison.error_rate).toMatchObject({
+      verdict: 'insufficient_data',
+      alpha: 0.01,
+      min_requests: 5000,
+    })
+  })
+
+  it('should report nulls and insufficient_data, never 0, for a baseline without traffic', async () => {
+    const { app } = setup(
+      comparisonResponder({ canary: { requests: 500, errors: 5 }, baseline: { requests: 0 } })
+    )
+    const json = await body(
+      await app.request('/?namespace=shop&service=web-canary&baseline_service=web')
+    )
+    expect(json.value).toBe(0.01)
+    expect(json.baseline).toMatchObject({ value: null, error_rate: null, requests: 0 })
+    expect(json.comparison.error_rate).toMatchObject({
+      verdict: 'insufficient_data',
+      difference: null,
+      ratio: null,
+      p_value: null,
+    })
+  })
+
+  it('should answer 502, never a comparison, when the baseline table is missing', async () => {
+    const { app } = setup((options) =>
+      comparisonResult(
+        { ...options, execFuncs: options.execFuncs?.slice(0, 1) },
+        {
+          canary: { requests: 100 },
+          baseline: { requests: 100 },
+        }
+      )
+    )
+    const res = await app.request('/?namespace=shop&pod=a&baseline_pod=b')
+    expect(res.status).toBe(502)
+    expect((await body(res)).error.code).toBe('result_missing_table')
+  })
+
+  it('should refuse bad baseline and comparison parameters with 400 before calling Pixie', async () => {
+    const { app, client } = setup(worse)
+    for (const [query, code] of [
+      ['pod=a&baseline_pod=b&baseline_service=c', 'conflicting_selectors'],
+      ['pod=a&baseline_hash=b1', 'missing_rollout'],
+      ['pod=a&baseline_pod=Bad', 'invalid_baseline_pod'],
+      ['pod=a&baseline_pod=a', 'invalid_baseline_pod'],
+      ['pod=a&baseline_pod=b&alpha=0.5', 'invalid_alpha'],
+      ['pod=a&baseline_pod=b&margin=1', 'invalid_margin'],
+      ['pod=a&baseline_pod=b&min_requests=0', 'invalid_min_requests'],
+      ['pod=a&alpha=0.05', 'missing_baseline'],
+      ['pod=a&path=/x*', 'invalid_path'],
+      ['pod=a&method=TRACE', 'invalid_method'],
+    ]) {
+      const res = await app.request(`/?namespace=shop&${query}`)
+      expect(res.status, query).toBe(400)
+      expect((await body(res)).error.code, query).toBe(code)
+    }
+    expect(client.calls).toHaveLength(0)
+  })
+})
+
+describe('error-rate function with request filters', () => {
+  it('should filter inside PxL with pattern arguments and report the filters', async () => {
+    const { app, client } = setup(() => statsResult({ requests: 40, errors: 2 }))
+    const json = await body(
+      await app.request('/?namespace=shop&pod=web-&path=/orders/*/items&method=POST')
+    )
+    expect(json.filters).toEqual({ path: '/orders/*/items', method: 'POST' })
+    expect(client.calls[0]?.execFuncs?.[0]?.args).toMatchObject({
+      path_pattern: '/orders/[^/?]+/items(?:\\?.*)?',
+      method_pattern: 'POST',
+    })
+    expect(client.calls[0]?.script).toBe(HTTP_STATS_SCRIPT.source)
+  })
+
+  it('should answer exactly as before without filters or a baseline', async () => {
+    const { app, client } = setup(() => statsResult({ requests: 40, errors: 2 }))
+    const json = await body(await app.request('/?namespace=shop&pod=web-'))
+    expect(Object.keys(json)).toEqual([
+      'metric',
+      'value',
+      'error_rate',
+      'errors',
+      'error_statuses',
+      'requests',
+      'window_seconds',
+      'selector',
+      'excluded_paths',
+      'script',
+    ])
+    expect(Object.keys(json.script)).toEqual(['name', 'sha256', 'function'])
+    expect(client.calls[0]?.execFuncs).toHaveLength(1)
+    expect(client.calls[0]?.execFuncs?.[0]?.args).toMatchObject({
+      path_pattern: '(?s).*',
+      method_pattern: '(?s).*',
+    })
   })
 })

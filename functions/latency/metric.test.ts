@@ -3,6 +3,8 @@ import { createMetricApp } from '../../shared/app'
 import { PxCanaryError } from '../../shared/errors'
 import { createFakeVizierClient } from '../../shared/testing/fake-vizier'
 import type { Responder } from '../../shared/testing/fake-vizier'
+import type { ScriptResult } from '../../shared/pixie/types'
+import { comparisonResponder, comparisonResult } from '../../shared/testing/comparison-result'
 import { statsResult } from '../../shared/testing/stats-result'
 import { latency } from './metric'
 
@@ -91,5 +93,97 @@ describe('latency function', () => {
       throw new PxCanaryError('pixie_deadline_exceeded', 'late')
     })
     expect((await app.request('/?namespace=a&pod=b')).status).toBe(504)
+  })
+})
+
+/** n latencies in ms spread evenly over [from, to]. */
+const spread = (n: number, from: number, to: number): number[] =>
+  Array.from({ length: n }, (_, i) => from + ((to - from) * i) / (n - 1))
+
+describe('latency function with a baseline', () => {
+  it('should compare the quantile and the bucketed distributions from one query', async () => {
+    const { app, client } = setup(
+      comparisonResponder({
+        canary: { latenciesMs: spread(300, 30, 180) },
+        baseline: { latenciesMs: spread(900, 20, 120) },
+      })
+    )
+    const json = await body(
+      await app.request('/?namespace=shop&rollout=web&hash=6d8f9&baseline_hash=55c7f')
+    )
+    expect(client.calls).toHaveLength(1)
+    expect(client.calls[0]?.execFuncs?.map((f) => [f.funcName, f.outputTablePrefix])).toEqual([
+      ['latency_by_replicaset', 'canary'],
+      ['latency_by_replicaset', 'baseline'],
+    ])
+    expect(json.requests).toBe(300)
+    expect(json.baseline.requests).toBe(900)
+    const cmp = json.comparison.latency
+    expect(cmp).toMatchObject({
+      quantile: 'p99',
+      verdict: 'worse',
+      margin: 1.1,
+      canary: { requests: 300, quantile_ms: json.latency_ms.p99 },
+      baseline: { requests: 900, quantile_ms: json.baseline.latency_ms.p99 },
+    })
+    expect(cmp.ratio).toBeCloseTo(json.latency_ms.p99 / json.baseline.latency_ms.p99, 3)
+    expect(cmp.mann_whitney.p_value_canary_slower).toBeLessThan(1e-6)
+    expect(cmp.reason).toMatch(/Mann-Whitney/)
+  })
+
+  it('should not call a same-latency canary worse, and honour quantile and margin', async () => {
+    const { app } = setup(
+      comparisonResponder({
+        canary: { latenciesMs: spread(300, 20, 120) },
+        baseline: { latenciesMs: spread(900, 20, 120) },
+      })
+    )
+    const same = await body(await app.request('/?namespace=a&pod=b&baseline_pod=c'))
+    expect(same.comparison.latency.verdict).toBe('not_worse')
+    const p50 = await body(
+      await app.request('/?namespace=a&pod=b&baseline_pod=c&quantile=p50&margin=2')
+    )
+    expect(p50.comparison.latency).toMatchObject({ quantile: 'p50', margin: 2 })
+    expect(p50.comparison.latency.canary.quantile_ms).toBe(p50.latency_ms.p50)
+  })
+
+  it('should answer 502 when the buckets disagree with the request count', async () => {
+    const { app } = setup((options) => {
+      const result = comparisonResult(options, {
+        canary: { latenciesMs: spread(10, 1, 10) },
+        baseline: { latenciesMs: spread(10, 1, 10) },
+      })
+      result.tables.get('baseline[1]')!.rows.pop()
+      return result
+    })
+    const res = await app.request('/?namespace=a&pod=b&baseline_pod=c')
+    expect(res.status).toBe(502)
+    expect((await body(res)).error.code).toBe('result_inconsistent_counts')
+  })
+
+  it('should answer 502 when a bucket table is missing or malformed', async () => {
+    for (const [mutate, code] of [
+      [(r: ScriptResult) => r.tables.delete('canary[1]'), 'result_missing_table'],
+      [
+        (r: ScriptResult) => r.tables.get('canary[1]')!.rows.push({ bucket: 200n, count: 1n }),
+        'result_invalid_bucket',
+      ],
+      [
+        (r: ScriptResult) => (r.tables.get('canary[1]')!.rows[0]!.count = -1n),
+        'result_invalid_count',
+      ],
+    ] as const) {
+      const { app } = setup((options) => {
+        const result = comparisonResult(options, {
+          canary: { latenciesMs: [5, 6] },
+          baseline: { latenciesMs: [5, 6] },
+        })
+        mutate(result)
+        return result
+      })
+      const res = await app.request('/?namespace=a&pod=b&baseline_pod=c')
+      expect(res.status).toBe(502)
+      expect((await body(res)).error.code).toBe(code)
+    }
   })
 })

@@ -3,14 +3,24 @@
  * request latency, in milliseconds. Pixie measures latency per request from eBPF (nanoseconds,
  * request to response); the quantiles come from Pixie's own px.quantiles over the window.
  * `quantile` (default p99) picks which one is `value`.
+ *
+ * With a baseline selector the same query also measures the baseline and counts each side's
+ * requests per log-spaced latency bucket (in PxL, at most 110 rows per side), and
+ * `comparison.latency` judges the canary against it (the quantile's ratio, Mann-Whitney U).
  */
 import type { MetricDefinition } from '../../shared/app'
+import { latencyComparison } from '../../shared/comparison'
+import { LATENCY_MARGIN, withComparisonParams } from '../../shared/comparison-params'
+import type { ComparisonSettings } from '../../shared/comparison-params'
+import { PxCanaryError } from '../../shared/errors'
 import { latencyParams } from '../../shared/params'
 import type { Quantile } from '../../shared/params'
-import { buildHttpStatsCall } from '../../shared/pxl/request'
+import { buildMetricCall, decodeComparisonBuckets } from '../../shared/pxl/comparison'
 
 export interface LatencyParams {
   quantile: Quantile
+  /** How to judge against a baseline; null without one. */
+  comparison: ComparisonSettings | null
 }
 
 /** Latency does not depend on which statuses are errors; the PxL function still takes one. */
@@ -23,9 +33,11 @@ function ms(ns: number): number {
 
 export const latency: MetricDefinition<LatencyParams> = {
   metric: 'latency',
-  params: latencyParams,
+  params: withComparisonParams(latencyParams, LATENCY_MARGIN),
   buildCall: (query) =>
-    buildHttpStatsCall({ ...query, errorMinStatus: ERROR_MIN_STATUS }, 'px-canary/latency'),
+    buildMetricCall({ ...query, errorMinStatus: ERROR_MIN_STATUS }, 'px-canary/latency', {
+      latencyBuckets: true,
+    }),
   figures: (stats, query) => {
     const { quantile } = query.params
     if (stats.latencyNs === null) {
@@ -38,5 +50,14 @@ export const latency: MetricDefinition<LatencyParams> = {
       mean: ms(stats.latencyNs.mean),
     }
     return { value: latencyMs[quantile], quantile, latency_ms: latencyMs }
+  },
+  compare: (sides, query) => {
+    const settings = query.params.comparison
+    if (settings === null) {
+      throw new PxCanaryError('internal_error', 'a comparison without comparison settings')
+    }
+    return {
+      latency: latencyComparison(decodeComparisonBuckets(sides), query.params.quantile, settings),
+    }
   },
 }

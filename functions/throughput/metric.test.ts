@@ -3,6 +3,7 @@ import { createMetricApp } from '../../shared/app'
 import { PxCanaryError } from '../../shared/errors'
 import { createFakeVizierClient } from '../../shared/testing/fake-vizier'
 import type { Responder } from '../../shared/testing/fake-vizier'
+import { comparisonResponder } from '../../shared/testing/comparison-result'
 import { statsResult } from '../../shared/testing/stats-result'
 import { throughput } from './metric'
 
@@ -66,5 +67,53 @@ describe('throughput function', () => {
     expect(await body(res)).toEqual({
       error: { code: 'pixie_unavailable', message: 'cluster unhealthy' },
     })
+  })
+})
+
+describe('throughput function with a baseline', () => {
+  it("should report both rates and the canary's share of the traffic from one query", async () => {
+    const { app, client } = setup(
+      comparisonResponder({ canary: { requests: 600 }, baseline: { requests: 5400 } })
+    )
+    const json = await body(
+      await app.request('/?namespace=a&rollout=web&hash=6d8f9&baseline_hash=55c7f&window=1m')
+    )
+    expect(json).toMatchObject({
+      value: 10,
+      rps: 10,
+      requests: 600,
+      baseline: { value: 90, rps: 90, requests: 5400 },
+      comparison: {
+        throughput: { canary_rps: 10, baseline_rps: 90, canary_share: 0.1, ratio: 600 / 5400 },
+      },
+    })
+    expect(client.calls).toHaveLength(1)
+  })
+
+  it('should report a null rate, never 0, for a side without traffic', async () => {
+    const { app } = setup(
+      comparisonResponder({ canary: { requests: 0 }, baseline: { requests: 600 } })
+    )
+    const json = await body(await app.request('/?namespace=a&pod=b&baseline_pod=c'))
+    expect(json).toMatchObject({
+      value: null,
+      comparison: { throughput: { canary_rps: null, baseline_rps: 10, canary_share: 0 } },
+    })
+  })
+
+  it('should refuse comparison parameters it has no verdict for', async () => {
+    const { app } = setup(() => statsResult({ requests: 1 }))
+    for (const extra of ['alpha=0.05', 'margin=0.01', 'min_requests=10']) {
+      const res = await app.request(`/?namespace=a&pod=b&baseline_pod=c&${extra}`)
+      expect(res.status).toBe(400)
+      expect((await body(res)).error.code).toBe('unknown_parameter')
+    }
+  })
+
+  it('should count only the filtered requests', async () => {
+    const { app, client } = setup(() => statsResult({ requests: 120 }))
+    const json = await body(await app.request('/?namespace=a&pod=b&method=GET&window=60s'))
+    expect(json).toMatchObject({ rps: 2, filters: { method: 'GET' } })
+    expect(client.calls[0]?.execFuncs?.[0]?.args.method_pattern).toBe('GET')
   })
 })

@@ -2,10 +2,15 @@
  * The throughput metric: inbound HTTP requests per second served by the selected pods, averaged
  * over the whole window (requests / window_seconds). Pixie's UI scripts average per-bin rates,
  * which skips empty bins; a canary gate needs the plain count over the window.
+ *
+ * With a baseline selector the same query also measures the baseline, and
+ * `comparison.throughput` reports both rates and the canary's share of the traffic (no verdict:
+ * how much traffic a canary should get is the rollout's business).
  */
 import type { MetricDefinition } from '../../shared/app'
+import { throughputComparison } from '../../shared/comparison'
 import { noExtraParams } from '../../shared/params'
-import { buildHttpStatsCall } from '../../shared/pxl/request'
+import { buildMetricCall } from '../../shared/pxl/comparison'
 
 /** Throughput does not depend on which statuses are errors; the PxL function still takes one. */
 const ERROR_MIN_STATUS = 400
@@ -14,10 +19,15 @@ export const throughput: MetricDefinition<Record<string, never>> = {
   metric: 'throughput',
   params: noExtraParams,
   buildCall: (query) =>
-    buildHttpStatsCall({ ...query, errorMinStatus: ERROR_MIN_STATUS }, 'px-canary/throughput'),
+    buildMetricCall({ ...query, errorMinStatus: ERROR_MIN_STATUS }, 'px-canary/throughput', {
+      latencyBuckets: false,
+    }),
   figures: (stats, query) => {
     // Zero requests may equally mean "nothing matched the selector": report no measurement.
     const rps = stats.requests === 0 ? null : stats.requests / query.windowSeconds
     return { value: rps, rps }
   },
+  compare: (sides, query) => ({
+    throughput: throughputComparison(sides.canary, sides.baseline, query.windowSeconds),
+  }),
 }

@@ -1,7 +1,12 @@
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { HTTP_STATS_FUNCTIONS, HTTP_STATS_SCRIPT, HTTP_STATS_TABLE } from './http-stats'
+import {
+  HTTP_LATENCY_FUNCTIONS,
+  HTTP_STATS_FUNCTIONS,
+  HTTP_STATS_SCRIPT,
+  HTTP_STATS_TABLE,
+} from './http-stats'
 import { httpStatsArgs } from './request'
 import type { HttpStatsQuery } from './request'
 
@@ -71,13 +76,22 @@ describe('HTTP stats PxL script', () => {
       'pluck_float64',
       'find',
       'has_service_name',
+      // The latency buckets (shared/stats/buckets.ts): registered in Carnot's math_ops.cc.
+      'select',
+      'floor',
+      'log2',
     ]
     for (const name of used) expect(known).toContain(name)
   })
 
+  const EXEC_FUNCTIONS = [
+    ...Object.values(HTTP_STATS_FUNCTIONS),
+    ...Object.values(HTTP_LATENCY_FUNCTIONS),
+  ]
+
   it('should annotate every argument of every exec function', () => {
     const sigs = signatures()
-    for (const funcName of Object.values(HTTP_STATS_FUNCTIONS)) {
+    for (const funcName of EXEC_FUNCTIONS) {
       const params = sigs.get(funcName)
       expect(params, funcName).toBeDefined()
       for (const [name, annotation] of params!) {
@@ -95,17 +109,23 @@ describe('HTTP stats PxL script', () => {
     ]
     for (const selector of selectors) {
       const { funcName, args } = httpStatsArgs(query(selector))
-      const params = sigs.get(funcName)!
-      expect(Object.keys(args).sort()).toEqual(params.map(([name]) => name).sort())
-      for (const [name, annotation] of params) {
-        if (annotation === 'int') expect(args[name]).toMatch(/^\d+$/)
+      // The latency function of the same kind takes the same arguments.
+      for (const name of [funcName, HTTP_LATENCY_FUNCTIONS[selector.kind]]) {
+        const params = sigs.get(name)!
+        expect(Object.keys(args).sort()).toEqual(params.map(([param]) => param).sort())
+        for (const [param, annotation] of params) {
+          if (annotation === 'int') expect(args[param]).toMatch(/^\d+$/)
+        }
       }
     }
   })
 
   it('should aggregate without groupby so exactly one row comes back', () => {
-    expect(source).not.toMatch(/groupby/)
-    expect(source).toMatch(/df\.agg\(/)
+    // The only groupby is the latency buckets', on the bucket index alone: at most 110 rows.
+    expect([...source.matchAll(/groupby\((.*?)\)/g)].map((m) => m[1])).toEqual(["'bucket'"])
+    const stats = source.slice(source.indexOf('def _summarize'), source.indexOf('def _echo'))
+    expect(stats).toMatch(/df\.agg\(/)
+    expect(stats).not.toMatch(/groupby/)
   })
 
   it('should keep only inbound server-side requests', () => {

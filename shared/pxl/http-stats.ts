@@ -1,7 +1,10 @@
 /**
  * The one PxL script px-canary runs: a one-row summary of the inbound HTTP requests served by a set
  * of pods over a window. Every metric (error rate, latency, throughput) reads the same row, so the
- * three functions share one query shape and Pixie's plan cache.
+ * three functions share one query shape and Pixie's plan cache. For a comparison with a baseline
+ * the same script is called once per side in one request (shared/pxl/comparison.ts); the latency
+ * metric then calls `latency_by_<kind>`, which returns the same row plus the side's requests per
+ * latency bucket, both from one filtered frame so they always count the same requests.
  *
  * Why it looks the way it does (facts in the PxL fact sheet, sections 2-7):
  * - `trace_role == 2` keeps only server-side rows (requests the pods served), never their egress.
@@ -14,6 +17,12 @@
  * - Each public function echoes what it selected (`selector_kind`, a constant, and
  *   `selector_value`, its selector argument as received) as two columns after the agg, so the
  *   decoder can refuse a row measured for anything other than what the request asked for.
+ * - Request filters (shared/filters.ts) arrive as RE2 full-match pattern arguments,
+ *   `path_pattern` on req_path and `method_pattern` on req_method; a disabled filter is a pattern
+ *   that matches everything, since PxL has no `if`. The health-path exclusion applies first.
+ * - Latency buckets follow shared/stats/buckets.ts: latency clamped to [1023, 2^37] ns, bucket =
+ *   floor(4 log2(latency)) - 39, then a groupby on the bucket, so at most 110 rows per side
+ *   however much traffic there is. Groups without requests do not exist (absent = 0).
  */
 import { definePxlScript } from './script'
 
@@ -30,15 +39,38 @@ export const HTTP_STATS_FUNCTIONS = {
 export type HttpStatsFunction = (typeof HTTP_STATS_FUNCTIONS)[keyof typeof HTTP_STATS_FUNCTIONS]
 
 /**
+ * The exec_funcs entry points returning [summary row, latency buckets] (a list: output tables
+ * `<prefix>[0]` and `<prefix>[1]`), one per selector kind. Same arguments as the stats functions.
+ */
+export const HTTP_LATENCY_FUNCTIONS = {
+  replicaset: 'latency_by_replicaset',
+  pod: 'latency_by_pod_prefix',
+  service: 'latency_by_service',
+} as const
+
+export type HttpLatencyFunction =
+  (typeof HTTP_LATENCY_FUNCTIONS)[keyof typeof HTTP_LATENCY_FUNCTIONS]
+
+/** Per selector kind, the argument carrying the selector's value ('namespace/name'). */
+export const SELECTOR_ARGS = {
+  replicaset: 'replicaset',
+  pod: 'pod_prefix',
+  service: 'service',
+} as const
+
+/**
  * Per exec function: the `selector_kind` constant its row echoes, and the argument whose value it
  * echoes as `selector_value`.
  */
 export const HTTP_STATS_SELECTOR_ECHO: Readonly<
-  Record<HttpStatsFunction, { readonly kind: string; readonly arg: string }>
+  Record<HttpStatsFunction | HttpLatencyFunction, { readonly kind: string; readonly arg: string }>
 > = {
   stats_by_replicaset: { kind: 'replicaset', arg: 'replicaset' },
   stats_by_pod_prefix: { kind: 'pod', arg: 'pod_prefix' },
   stats_by_service: { kind: 'service', arg: 'service' },
+  latency_by_replicaset: { kind: 'replicaset', arg: 'replicaset' },
+  latency_by_pod_prefix: { kind: 'pod', arg: 'pod_prefix' },
+  latency_by_service: { kind: 'service', arg: 'service' },
 }
 
 /** The echo columns (see the module comment) and their Pixie types. */
@@ -58,13 +90,21 @@ export const HTTP_STATS_COLUMNS = {
   latency_p99_ns: 'FLOAT64',
 } as const
 
+/** Columns of a latency bucket table (shared/stats/buckets.ts) and their Pixie types. */
+export const LATENCY_BUCKET_COLUMNS = {
+  bucket: 'INT64',
+  count: 'INT64',
+} as const
+
 const SOURCE = `import px
 
 
-def _inbound(start_time: str, namespace: str, excluded_paths: str):
-    df = px.DataFrame(table='http_events', start_time=start_time, select=['time_', 'upid', 'trace_role', 'req_path', 'resp_status', 'latency'])
+def _inbound(start_time: str, namespace: str, excluded_paths: str, path_pattern: str, method_pattern: str):
+    df = px.DataFrame(table='http_events', start_time=start_time, select=['time_', 'upid', 'trace_role', 'req_path', 'req_method', 'resp_status', 'latency'])
     df = df[df.trace_role == 2]
     df = df[not px.regex_match(excluded_paths, df.req_path)]
+    df = df[px.regex_match(path_pattern, df.req_path)]
+    df = df[px.regex_match(method_pattern, df.req_method)]
     df.namespace = df.ctx['namespace']
     df = df[df.namespace == namespace]
     return df
@@ -79,8 +119,22 @@ def _summarize(df, error_min_status: int):
     return df
 
 
-def stats_by_replicaset(start_time: str, namespace: str, replicaset: str, excluded_paths: str, error_min_status: int):
-    df = _inbound(start_time, namespace, excluded_paths)
+def _echo(df, kind: str, value: str):
+    df.selector_kind = kind
+    df.selector_value = value
+    return df
+
+
+def _latency_buckets(df):
+    df.clamped_ns = px.select(df.latency < 1023, 1023, df.latency)
+    df.clamped_ns = px.select(df.clamped_ns > 137438953472, 137438953472, df.clamped_ns)
+    df.bucket = px.floor(4.0 * px.log2(df.clamped_ns)) - 39
+    df = df.groupby('bucket').agg(count=('latency', px.count))
+    return df
+
+
+def stats_by_replicaset(start_time: str, namespace: str, replicaset: str, excluded_paths: str, path_pattern: str, method_pattern: str, error_min_status: int):
+    df = _inbound(start_time, namespace, excluded_paths, path_pattern, method_pattern)
     df.replicaset = df.ctx['replicaset']
     df = df[df.replicaset == replicaset]
     df = _summarize(df, error_min_status)
@@ -89,8 +143,8 @@ def stats_by_replicaset(start_time: str, namespace: str, replicaset: str, exclud
     return df
 
 
-def stats_by_pod_prefix(start_time: str, namespace: str, pod_prefix: str, excluded_paths: str, error_min_status: int):
-    df = _inbound(start_time, namespace, excluded_paths)
+def stats_by_pod_prefix(start_time: str, namespace: str, pod_prefix: str, excluded_paths: str, path_pattern: str, method_pattern: str, error_min_status: int):
+    df = _inbound(start_time, namespace, excluded_paths, path_pattern, method_pattern)
     df.pod = df.ctx['pod']
     df = df[px.find(df.pod, pod_prefix) == 0]
     df = _summarize(df, error_min_status)
@@ -99,14 +153,35 @@ def stats_by_pod_prefix(start_time: str, namespace: str, pod_prefix: str, exclud
     return df
 
 
-def stats_by_service(start_time: str, namespace: str, service: str, excluded_paths: str, error_min_status: int):
-    df = _inbound(start_time, namespace, excluded_paths)
+def stats_by_service(start_time: str, namespace: str, service: str, excluded_paths: str, path_pattern: str, method_pattern: str, error_min_status: int):
+    df = _inbound(start_time, namespace, excluded_paths, path_pattern, method_pattern)
     df.service = df.ctx['service']
     df = df[px.has_service_name(df.service, service)]
     df = _summarize(df, error_min_status)
     df.selector_kind = 'service'
     df.selector_value = service
     return df
+
+
+def latency_by_replicaset(start_time: str, namespace: str, replicaset: str, excluded_paths: str, path_pattern: str, method_pattern: str, error_min_status: int):
+    df = _inbound(start_time, namespace, excluded_paths, path_pattern, method_pattern)
+    df.replicaset = df.ctx['replicaset']
+    df = df[df.replicaset == replicaset]
+    return [_echo(_summarize(df, error_min_status), 'replicaset', replicaset), _latency_buckets(df)]
+
+
+def latency_by_pod_prefix(start_time: str, namespace: str, pod_prefix: str, excluded_paths: str, path_pattern: str, method_pattern: str, error_min_status: int):
+    df = _inbound(start_time, namespace, excluded_paths, path_pattern, method_pattern)
+    df.pod = df.ctx['pod']
+    df = df[px.find(df.pod, pod_prefix) == 0]
+    return [_echo(_summarize(df, error_min_status), 'pod', pod_prefix), _latency_buckets(df)]
+
+
+def latency_by_service(start_time: str, namespace: str, service: str, excluded_paths: str, path_pattern: str, method_pattern: str, error_min_status: int):
+    df = _inbound(start_time, namespace, excluded_paths, path_pattern, method_pattern)
+    df.service = df.ctx['service']
+    df = df[px.has_service_name(df.service, service)]
+    return [_echo(_summarize(df, error_min_status), 'service', service), _latency_buckets(df)]
 `
 
 /** The HTTP stats script (constant source; see the module comment). */

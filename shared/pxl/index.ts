@@ -11,12 +11,34 @@ export {
   excludedPathsPattern,
 } from './exclusion'
 export {
+  HTTP_LATENCY_FUNCTIONS,
   HTTP_STATS_COLUMNS,
   HTTP_STATS_FUNCTIONS,
   HTTP_STATS_SCRIPT,
   HTTP_STATS_TABLE,
+  LATENCY_BUCKET_COLUMNS,
+  SELECTOR_ARGS,
 } from './http-stats'
-export type { HttpStatsFunction } from './http-stats'
+export type { HttpLatencyFunction, HttpStatsFunction } from './http-stats'
+export {
+  buildComparisonCall,
+  buildMetricCall,
+  COMPARISON_PREFIXES,
+  decodeComparison,
+  decodeComparisonBuckets,
+  decodeComparisonStats,
+  decodeLatencyBuckets,
+} from './comparison'
+export type {
+  ComparedStats,
+  ComparisonCallOptions,
+  ComparisonInput,
+  ComparisonPlan,
+  ComparisonQuery,
+  ComparisonSideName,
+  ComparisonSideTables,
+  MetricStatsQuery,
+} from './comparison'
 export { buildHttpStatsCall, httpStatsArgs } from './request'
 export type { HttpStatsQuery, PxlCall } from './request'
 export { decodeHttpStats } from './result'

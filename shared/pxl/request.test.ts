@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { MATCH_EVERYTHING_PATTERN } from '../filters'
 import { excludedPathsPattern } from './exclusion'
 import { HTTP_STATS_SCRIPT, HTTP_STATS_TABLE } from './http-stats'
 import { buildHttpStatsCall } from './request'
@@ -24,6 +25,8 @@ describe('buildHttpStatsCall', () => {
           namespace: 'shop',
           replicaset: 'shop/web-7d9f',
           excluded_paths: excludedPathsPattern(['/healthz', '/ping']),
+          path_pattern: MATCH_EVERYTHING_PATTERN,
+          method_pattern: MATCH_EVERYTHING_PATTERN,
           error_min_status: '500',
         },
         outputTablePrefix: HTTP_STATS_TABLE,
@@ -64,6 +67,22 @@ describe('buildHttpStatsCall', () => {
     expect(call.options.script).toBe(HTTP_STATS_SCRIPT.source)
     expect(call.options.script).not.toContain('zz-unique')
     expect(call.script).toBe(HTTP_STATS_SCRIPT)
+  })
+
+  it('should pass the request filters as pattern arguments, never in the source', () => {
+    const call = buildHttpStatsCall(
+      {
+        ...base,
+        selector: { kind: 'service', namespace: 'a', service: 'b' },
+        filters: { path: '/zz-unique/*/x.y', method: 'DELETE' },
+      },
+      'q'
+    )
+    expect(call.options.execFuncs?.[0]?.args).toMatchObject({
+      path_pattern: '/zz-unique/[^/?]+/x\\.y(?:\\?.*)?',
+      method_pattern: 'DELETE',
+    })
+    expect(call.options.script).not.toContain('zz-unique')
   })
 
   it('should pass a match-nothing pattern when exclusion is disabled', () => {

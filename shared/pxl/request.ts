@@ -1,11 +1,14 @@
 /**
  * Typed builders that turn validated parameters into a Vizier ExecuteScript call. The PxL source
  * is always the constant HTTP_STATS_SCRIPT; every request value (namespace, selector, window,
- * excluded paths, error threshold) becomes a string argument of one exec_funcs entry, which Pixie
- * binds as a literal and never parses as code.
+ * excluded paths, request filters, error threshold) becomes a string argument of one exec_funcs
+ * entry, which Pixie binds as a literal and never parses as code.
  */
+import { methodFilterPattern, NO_FILTERS, pathFilterPattern } from '../filters'
+import type { RequestFilters } from '../filters'
 import type { ExecuteScriptOptions } from '../pixie/types'
 import type { Selector } from '../selector'
+import type { ComparisonPlan } from './comparison'
 import { excludedPathsPattern } from './exclusion'
 import { HTTP_STATS_FUNCTIONS, HTTP_STATS_SCRIPT, HTTP_STATS_TABLE } from './http-stats'
 import type { PxlScript } from './script'
@@ -19,6 +22,8 @@ export interface HttpStatsQuery {
   excludedPaths: readonly string[]
   /** Responses with a status at or above this count as errors (400: 4xx and 5xx; 500: 5xx). */
   errorMinStatus: number
+  /** Count only requests with this path / method (validated, shared/filters.ts); default none. */
+  filters?: RequestFilters
 }
 
 /** A ready-to-send call plus what the response needs to report about it. */
@@ -26,8 +31,10 @@ export interface PxlCall {
   options: ExecuteScriptOptions
   script: PxlScript
   funcName: string
-  /** Name of the result table holding the output row. */
+  /** Name of the result table holding the (canary's) output row. */
   outputTable: string
+  /** Set on a comparison call (shared/pxl/comparison.ts): where each side's tables are. */
+  comparison?: ComparisonPlan
 }
 
 /** The PxL arguments for one query (all strings, as exec_funcs requires). */
@@ -46,10 +53,13 @@ export function httpStatsArgs(query: HttpStatsQuery): {
   ) {
     throw new RangeError(`errorMinStatus must be an HTTP status, got ${query.errorMinStatus}`)
   }
+  const filters = query.filters ?? NO_FILTERS
   const common = {
     start_time: `-${query.windowSeconds}s`,
     namespace: selector.namespace,
     excluded_paths: excludedPathsPattern(query.excludedPaths),
+    path_pattern: pathFilterPattern(filters.path),
+    method_pattern: methodFilterPattern(filters.method),
     error_min_status: String(query.errorMinStatus),
   }
   // Pixie names pods, replicasets and services 'namespace/name'.

@@ -30,6 +30,61 @@ describe('narration', () => {
     )
   })
 
+  it('should describe a comparison with both sides, the p-value and the verdict', () => {
+    const errorRate = {
+      requests: 1200,
+      error_rate: 0.035,
+      comparison: {
+        error_rate: {
+          verdict: 'worse',
+          canary: { requests: 1200, errors: 42, rate: 0.035 },
+          baseline: { requests: 3600, errors: 36, rate: 0.01 },
+          p_value_canary_greater: 2.1e-9,
+        },
+      },
+    }
+    expect(describeValue('error-rate', measured(errorRate, 'Failed'))).toBe(
+      'error rate 3.50 % vs baseline 1.00 % (p = 2.1e-9): worse'
+    )
+    const latency = {
+      requests: 1200,
+      comparison: {
+        latency: {
+          verdict: 'not_worse',
+          quantile: 'p99',
+          canary: { requests: 1200, quantile_ms: 121.4 },
+          baseline: { requests: 3600, quantile_ms: 119.6 },
+          ratio: 1.015,
+          mann_whitney: { p_value_canary_slower: 0.41 },
+        },
+      },
+    }
+    expect(describeValue('latency', measured(latency))).toBe(
+      'p99 121 ms vs baseline 120 ms (x1.01, p = 0.410): not_worse'
+    )
+    const quiet = {
+      requests: 30,
+      comparison: {
+        error_rate: {
+          verdict: 'insufficient_data',
+          canary: { requests: 30 },
+          baseline: { requests: 3600 },
+        },
+      },
+    }
+    expect(describeValue('error-rate', measured(quiet, 'Inconclusive'))).toBe(
+      'insufficient data (30 canary, 3600 baseline requests)'
+    )
+    const throughput = {
+      requests: 1200,
+      rps: 20,
+      comparison: { throughput: { canary_share: 0.25 } },
+    }
+    expect(describeValue('throughput', measured(throughput))).toBe(
+      '20.0 rps of 1200 requests, canary share 25.0 %'
+    )
+  })
+
   it('should say no traffic rather than print a number', () => {
     expect(
       describeValue('error-rate', measured({ error_rate: null, requests: 0, window_seconds: 60 }))

@@ -28,6 +28,36 @@ export function clockText(ms: number): string {
 
 const round = (n: number, digits: number): string => n.toFixed(digits)
 
+const fmtP = (p: unknown): string =>
+  typeof p !== 'number' ? '?' : p >= 0.001 ? p.toFixed(3) : p.toExponential(1)
+
+/**
+ * A comparison answer (a `comparison` block, canary against baseline): "error rate 3.52 % vs
+ * baseline 1.01 % (p = 2.1e-9): worse", "p99 181 ms vs baseline 121 ms (x1.50, p = 1.0e-12):
+ * worse", "insufficient data (30 canary, 3612 baseline requests)"; undefined for other answers.
+ */
+function describeComparison(metric: string, value: Record<string, unknown>): string | undefined {
+  const comparison = value.comparison as Record<string, Record<string, any>> | undefined
+  if (typeof comparison !== 'object' || comparison === null) return undefined
+  const judged = metric === 'error-rate' ? comparison.error_rate : comparison.latency
+  if (judged === undefined) {
+    const share = comparison.throughput?.canary_share
+    return typeof share === 'number' ? `canary share ${round(share * 100, 1)} %` : undefined
+  }
+  if (judged.verdict === 'insufficient_data') {
+    return `insufficient data (${String(judged.canary?.requests)} canary, ${String(judged.baseline?.requests)} baseline requests)`
+  }
+  if (metric === 'error-rate') {
+    const rate = (side: any): string =>
+      typeof side?.rate === 'number' ? `${round(side.rate * 100, 2)} %` : '?'
+    return `error rate ${rate(judged.canary)} vs baseline ${rate(judged.baseline)} (p = ${fmtP(judged.p_value_canary_greater)}): ${String(judged.verdict)}`
+  }
+  const ms = (side: any): string =>
+    typeof side?.quantile_ms === 'number' ? `${round(side.quantile_ms, 0)} ms` : '?'
+  const ratio = typeof judged.ratio === 'number' ? `x${round(judged.ratio, 2)}, ` : ''
+  return `${String(judged.quantile)} ${ms(judged.canary)} vs baseline ${ms(judged.baseline)} (${ratio}p = ${fmtP(judged.mann_whitney?.p_value_canary_slower)}): ${String(judged.verdict)}`
+}
+
 /** "error rate 0.83 % of 481 requests", "p99 178 ms of 481 requests", "8.0 rps of 479 requests". */
 export function describeValue(metric: string, measurement: Measurement): string {
   if (measurement.phase === 'Error') return measurement.message ?? 'error'
@@ -40,6 +70,8 @@ export function describeValue(metric: string, measurement: Measurement): string 
   if (value === null || typeof value !== 'object') return String(value)
   const requests = typeof value.requests === 'number' ? value.requests : undefined
   const of = requests === undefined ? '' : ` of ${requests} requests`
+  const compared = describeComparison(metric, value)
+  if (compared !== undefined && metric !== 'throughput') return compared
   if (requests === 0) return `no traffic (0 requests in ${String(value.window_seconds ?? '?')} s)`
   if (metric === 'error-rate' && typeof value.error_rate === 'number') {
     return `error rate ${round(value.error_rate * 100, 2)} %${of}`
@@ -50,7 +82,7 @@ export function describeValue(metric: string, measurement: Measurement): string 
     return `${quantile} ${typeof ms === 'number' ? round(ms, 0) : '?'} ms${of}`
   }
   if (metric === 'throughput' && typeof value.rps === 'number')
-    return `${round(value.rps, 1)} rps${of}`
+    return `${round(value.rps, 1)} rps${of}${compared === undefined ? '' : `, ${compared}`}`
   return `value ${JSON.stringify(value.value ?? null)}${of}`
 }
 

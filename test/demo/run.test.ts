@@ -1,5 +1,7 @@
-// `npm run demo` end to end: the script starts the simulator and the bundles, plays both rollouts
-// and exits 0 only when the healthy canary was promoted and the bad one aborted.
+// `npm run demo` end to end: the script starts the simulator and the bundles, plays the rollouts
+// and exits 0 only when each ended as expected: by thresholds, the healthy canary promoted and the
+// bad one aborted; against the baseline, the canary at 3.5x stable's error rate aborted and the
+// canary sharing stable's outage promoted.
 import { spawn } from 'node:child_process'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,12 +29,23 @@ function runDemo(timeoutMs: number): Promise<{ code: number | null; output: stri
 }
 
 describe('npm run demo', () => {
-  it('should promote the healthy canary, abort the bad one and exit 0', async () => {
+  it('should judge by thresholds and against the baseline as expected and exit 0', async () => {
     const { code, output } = await runDemo(80_000)
-    expect(output).toContain('demo: both rollouts ended as expected')
+    expect(output).toContain('demo: all 4 rollouts ended as expected')
     expect(output).toMatch(/Image: +argoproj\/rollouts-demo:yellow\n +Status: +✔ Healthy/)
     expect(output).toMatch(/Image: +argoproj\/rollouts-demo:bad-red\n +Status: +✖ Degraded/)
     expect(output).toMatch(/✖ error-rate +Failed +error rate \d+\.\d+ % of \d+ requests/)
+    // Against the baseline: the canary under the threshold but worse than stable is aborted...
+    expect(output).toMatch(/Image: +argoproj\/rollouts-demo:orange\n +Status: +✖ Degraded/)
+    expect(output).toMatch(
+      /✖ error-rate +Failed +error rate 3\.\d+ % vs baseline [01]\.\d+ % \(p = [^)]+\): worse/
+    )
+    // ... and the canary over the threshold because of an outage stable shares is promoted.
+    expect(output).toMatch(/-n outage\n/)
+    expect(output).toMatch(
+      /✔ error-rate +Successful +error rate [6-9]\.\d+ % vs baseline [6-9]\.\d+ %/
+    )
+    expect(output.match(/Status: +✔ Healthy/g)).toHaveLength(2)
     expect(code).toBe(0)
   }, 90_000)
 })

@@ -1,16 +1,33 @@
 /**
- * `npm run demo`: two canary rollouts of the Argo Rollouts demo application, judged by the real
- * canary/ Rollout and AnalysisTemplates through the Argo emulator, against the three bundled
- * functions and the Vizier simulator (demo scenario). Time is compressed (one emulated minute
- * takes about a second); every measurement is printed as it comes. The healthy canary (yellow) is
- * promoted, the bad one (bad-red, ~80 % 500s) is aborted. Exits 0 when both end as expected.
- * Bounded: gives up after 55 s; Ctrl-C stops everything cleanly.
+ * `npm run demo`: canary rollouts of the Argo Rollouts demo application, judged by the real
+ * canary/ Rollouts and AnalysisTemplates through the Argo emulator, against the three bundled
+ * functions and the Vizier simulator. Time is compressed (one emulated minute takes about a
+ * second); every measurement is printed as it comes.
+ *
+ * - Thresholds (canary/rollout.yaml, demo scenario): the healthy canary (yellow) is promoted, the
+ *   bad one (bad-red, ~80 % 500s) is aborted.
+ * - Against the baseline (canary/examples/rollout-comparison.yaml, comparison scenario): a canary
+ *   at 3.5 % errors where stable has 1 % is aborted although it is under the 5 % threshold, and a
+ *   canary hit by the same outage as stable (8 % errors on both) is promoted although it is over
+ *   it. The comparison scenario runs with a frozen simulator clock, so its outcome is the seed's.
+ *
+ * Exits 0 when every rollout ends as expected. Bounded: gives up after 55 s; Ctrl-C stops
+ * everything cleanly.
  */
 import { buildFunctions } from '../../esbuild.config.mjs'
 import { VirtualClock } from '../argo-emulator/clock'
 import { emulateRollout } from '../argo-emulator/rollout'
 import type { RolloutStatus } from '../argo-emulator/rollout'
-import { canaryManifests, FUNCTIONS, readScenario, startStack } from '../scenarios/stack'
+import type { RolloutManifest } from '../argo-emulator/rollout'
+// The frozen "now" the comparison tests use, so the demo shows what they assert.
+import { FROZEN_NOW_NS } from '../comparison/engine'
+import {
+  canaryManifests,
+  comparisonRollout,
+  FUNCTIONS,
+  readScenario,
+  startStack,
+} from '../scenarios/stack'
 import type { Stack } from '../scenarios/stack'
 import { formatEvent, formatSummary } from './narrate'
 
@@ -18,21 +35,62 @@ import { formatEvent, formatSummary } from './narrate'
 const TIME_SCALE = 0.02
 const DEADLINE_MS = 55_000
 
-const CASES: Array<{ image: string; hash: string; expect: RolloutStatus; story: string }> = [
+/** Which Rollout judges: thresholds (canary/rollout.yaml) or the baseline comparison. */
+type Judge = 'thresholds' | 'baseline'
+
+interface DemoCase {
+  image: string
+  hash: string
+  expect: RolloutStatus
+  story: string
+  namespace?: string
+}
+
+const STAGES: Array<{ scenario: string; judge: Judge; frozen: boolean; cases: DemoCase[] }> = [
   {
-    image: 'argoproj/rollouts-demo:yellow',
-    hash: '7d9f8c6b5',
-    expect: 'Healthy',
-    story: 'a healthy canary (about 1 % errors, p99 ~150 ms)',
+    scenario: 'demo',
+    judge: 'thresholds',
+    frozen: false,
+    cases: [
+      {
+        image: 'argoproj/rollouts-demo:yellow',
+        hash: '7d9f8c6b5',
+        expect: 'Healthy',
+        story: 'a healthy canary (about 1 % errors, p99 ~150 ms)',
+      },
+      {
+        image: 'argoproj/rollouts-demo:bad-red',
+        hash: '6c8d4b9f7',
+        expect: 'Degraded',
+        story: 'a bad canary (bad-red answers most requests with 500)',
+      },
+    ],
   },
   {
-    image: 'argoproj/rollouts-demo:bad-red',
-    hash: '6c8d4b9f7',
-    expect: 'Degraded',
-    story: 'a bad canary (bad-red answers most requests with 500)',
+    scenario: 'comparison',
+    judge: 'baseline',
+    frozen: true,
+    cases: [
+      {
+        image: 'argoproj/rollouts-demo:orange',
+        hash: '6c8d4b9f7',
+        expect: 'Degraded',
+        story:
+          'a canary at 3.5 % errors where stable has 1 %: under a 5 % threshold, but 3.5x its baseline',
+      },
+      {
+        image: 'argoproj/rollouts-demo:yellow',
+        hash: '7d9f8c6b5',
+        namespace: 'outage',
+        expect: 'Healthy',
+        story:
+          'a good canary during an outage of a shared dependency: 8 % errors, but stable has them too',
+      },
+    ],
   },
 ]
 const STABLE_HASH = '5b9d7c6f48'
+const TOTAL = STAGES.reduce((n, stage) => n + stage.cases.length, 0)
 
 const out = (line = ''): void => {
   process.stdout.write(`${line}\n`)
@@ -63,42 +121,69 @@ async function main(): Promise<number> {
     out('building the function bundles ...')
     await buildFunctions({ quiet: true })
   }
-  stack = await startStack(readScenario('demo'))
-  out(`simulator (demo scenario) on ${stack.simulator.address}; functions:`)
-  for (const fn of FUNCTIONS)
-    out(`  px-${fn}.px-canary.svc.cluster.local -> ${stack.functions[fn].url}`)
-  out(`time: 1 emulated minute takes ${(60 * TIME_SCALE).toFixed(1)} s`)
-
-  const { rollout, templates } = canaryManifests()
-  const steps = rollout.spec.strategy.canary?.steps ?? []
+  const { rollout: thresholds, templates } = canaryManifests()
+  const rollouts: Record<Judge, RolloutManifest> = {
+    thresholds,
+    baseline: comparisonRollout(),
+  }
   let failures = 0
-  for (const demoCase of CASES) {
+  for (const stage of STAGES) {
+    const rollout = rollouts[stage.judge]
     out()
-    out(`━━ kubectl argo rollouts set image ${rollout.metadata.name} "*=${demoCase.image}"`)
-    out(`   ${demoCase.story}; canary ReplicaSet ${rollout.metadata.name}-${demoCase.hash}`)
-    const result = await emulateRollout(rollout, {
-      clock: new VirtualClock(TIME_SCALE),
-      templates,
-      namespace: 'default',
-      podTemplateHashes: { Latest: demoCase.hash, Stable: STABLE_HASH },
-      hostRewrite: stack.hostRewrite,
-      onEvent: (event) => {
-        for (const line of formatEvent(event, steps.length)) out(line)
-      },
-    })
-    out()
-    for (const line of formatSummary(rollout.metadata.name, demoCase.image, result, steps.length)) {
-      out(`   ${line}`)
+    out(
+      stage.judge === 'thresholds'
+        ? `══ judged by fixed thresholds (canary/rollout.yaml, ${rollout.spec.strategy.canary?.analysis?.templates.map((t) => t.templateName).join(', ')})`
+        : `══ judged against the stable ReplicaSet (canary/examples/rollout-comparison.yaml, ${rollout.spec.strategy.canary?.analysis?.templates.map((t) => t.templateName).join(', ')})`
+    )
+    stack = await startStack(
+      readScenario(stage.scenario),
+      {},
+      stage.frozen ? { clock: () => FROZEN_NOW_NS } : {}
+    )
+    out(`simulator (${stage.scenario} scenario) on ${stack.simulator.address}; functions:`)
+    for (const fn of FUNCTIONS)
+      out(`  px-${fn}.px-canary.svc.cluster.local -> ${stack.functions[fn].url}`)
+    out(`time: 1 emulated minute takes ${(60 * TIME_SCALE).toFixed(1)} s`)
+    const steps = rollout.spec.strategy.canary?.steps ?? []
+    for (const demoCase of stage.cases) {
+      const namespace = demoCase.namespace ?? 'default'
+      out()
+      out(
+        `━━ kubectl argo rollouts set image ${rollout.metadata.name} "*=${demoCase.image}"${namespace === 'default' ? '' : ` -n ${namespace}`}`
+      )
+      out(`   ${demoCase.story}; canary ReplicaSet ${rollout.metadata.name}-${demoCase.hash}`)
+      const result = await emulateRollout(rollout, {
+        clock: new VirtualClock(TIME_SCALE),
+        templates,
+        namespace,
+        podTemplateHashes: { Latest: demoCase.hash, Stable: STABLE_HASH },
+        hostRewrite: stack.hostRewrite,
+        onEvent: (event) => {
+          for (const line of formatEvent(event, steps.length)) out(line)
+        },
+      })
+      out()
+      for (const line of formatSummary(
+        rollout.metadata.name,
+        demoCase.image,
+        result,
+        steps.length
+      )) {
+        out(`   ${line}`)
+      }
+      if (result.status !== demoCase.expect) {
+        failures++
+        out(`   UNEXPECTED: expected ${demoCase.expect}`)
+      }
     }
-    if (result.status !== demoCase.expect) {
-      failures++
-      out(`   UNEXPECTED: expected ${demoCase.expect}`)
-    }
+    const done = stack
+    stack = undefined
+    await done.close()
   }
   out()
   out(
     failures === 0
-      ? 'demo: both rollouts ended as expected'
+      ? `demo: all ${TOTAL} rollouts ended as expected`
       : `demo: ${failures} unexpected outcome(s)`
   )
   return failures === 0 ? 0 : 1

@@ -196,6 +196,9 @@ export const ARGUMENT_GRAMMAR: Record<string, RegExp> = {
   error_min_status: /^(400|500)$/,
   // RE2 pattern: escaped printable ASCII, no quotes, no whitespace, no control characters.
   excluded_paths: /^[\x21\x23-\x26\x28-\x5b\x5d-\x7e\\'()]+$/,
+  // Request filters (shared/filters.ts): match everything, or a compiled path / a method.
+  path_pattern: /^(\(\?s\)\.\*|[\x21\x23-\x26\x28-\x5b\x5d-\x7e\\'()]+)$/,
+  method_pattern: /^(\(\?s\)\.\*|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/,
 }
 
 /** Every problem with the arguments of one recorded call (empty when all are as validated). */

@@ -162,6 +162,15 @@ describe('hostile values, query form', () => {
       'exclude_paths',
       'errors',
       'quantile',
+      'path',
+      'method',
+      'baseline_replicaset',
+      'baseline_hash',
+      'baseline_pod',
+      'baseline_service',
+      'alpha',
+      'margin',
+      'min_requests',
     ])
     const unknown = fc.record({
       metric: metricArb,

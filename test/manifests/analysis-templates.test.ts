@@ -3,18 +3,38 @@
 // what the templates need, and the timing fits the Knative Services.
 import { describe, expect, it } from 'vitest'
 import { parseGoDuration } from '../argo-emulator/duration'
-import { analysisTemplates, findRollout } from '../argo-emulator/manifests'
+import { join } from 'node:path'
+import { analysisTemplates, findRollout, loadManifestDir } from '../argo-emulator/manifests'
 import { placeholdersIn, substituteArgs } from '../argo-emulator/template'
 import type { AnalysisTemplate, Metric } from '../argo-emulator/types'
-import { canaryDocs, knativeDocs } from './repo'
+import { CANARY_DIR, canaryDocs, knativeDocs } from './repo'
 
 /** The HTTP contract of the functions (ARCHITECTURE.md): routes and query parameters. */
-const COMMON_PARAMS = ['namespace', 'replicaset', 'rollout', 'hash', 'pod', 'service', 'window']
+const COMMON_PARAMS = [
+  'namespace',
+  'replicaset',
+  'rollout',
+  'hash',
+  'pod',
+  'service',
+  'window',
+  'baseline_replicaset',
+  'baseline_hash',
+  'baseline_pod',
+  'baseline_service',
+  'path',
+  'method',
+]
+const COMPARISON_PARAMS = ['alpha', 'margin', 'min_requests']
 const METRIC_PARAMS: Record<string, string[]> = {
-  'error-rate': ['errors'],
-  latency: ['quantile'],
+  'error-rate': ['errors', ...COMPARISON_PARAMS],
+  latency: ['quantile', ...COMPARISON_PARAMS],
   throughput: [],
 }
+const BASELINE_PARAMS = ['baseline_replicaset', 'baseline_hash', 'baseline_pod', 'baseline_service']
+
+/** canary/examples/rollout-comparison.yaml: the Rollout judged by the comparison templates. */
+const comparisonRollout = () => findRollout(loadManifestDir(join(CANARY_DIR, 'examples')))
 
 interface KService {
   metadata: { name: string; namespace: string }
@@ -54,6 +74,25 @@ describe('AnalysisTemplates', () => {
       }
     }
     const combined = templates().find((t) => t.metadata.name === 'px-canary-analysis')
+    expect(combined?.spec.metrics.map((m) => m.name)).toEqual([
+      'error-rate',
+      'latency',
+      'throughput',
+    ])
+  })
+
+  it('should include comparison templates per metric, a combined one, and cluster variants', () => {
+    const names = templates().map((t) => `${t.kind}/${t.metadata.name}`)
+    for (const kind of ['AnalysisTemplate', 'ClusterAnalysisTemplate']) {
+      for (const name of [
+        'px-error-rate-comparison',
+        'px-latency-comparison',
+        'px-canary-comparison',
+      ]) {
+        expect(names).toContain(`${kind}/${name}`)
+      }
+    }
+    const combined = templates().find((t) => t.metadata.name === 'px-canary-comparison')
     expect(combined?.spec.metrics.map((m) => m.name)).toEqual([
       'error-rate',
       'latency',
@@ -115,11 +154,24 @@ describe('AnalysisTemplates', () => {
   )
 
   it.each(cases())(
-    'should judge %s with both conditions and a request-count guard',
+    'should judge %s with both conditions and a request-count guard or a comparison verdict',
     (_name, template, metric) => {
       const m = sampled(template, metric)
-      expect(m.successCondition).toMatch(/^result\.requests >= \d+ && /)
-      expect(m.failureCondition).toMatch(/^result\.requests >= \d+ && /)
+      const verdict = /^result\.comparison\.(error_rate|latency)\.verdict == '(worse|not_worse)'$/
+      const success = verdict.exec(m.successCondition ?? '')
+      if (success !== null) {
+        // insufficient_data satisfies neither condition: Inconclusive, as the guard makes it.
+        expect(success[2]).toBe('not_worse')
+        expect(m.failureCondition).toBe(`result.comparison.${success[1]}.verdict == 'worse'`)
+        const url = new URL(m.provider.web?.url ?? '')
+        expect(BASELINE_PARAMS.filter((p) => url.searchParams.has(p))).toHaveLength(1)
+        expect(url.hostname).toMatch(
+          success[1] === 'error_rate' ? /^px-error-rate\./ : /^px-latency\./
+        )
+      } else {
+        expect(m.successCondition).toMatch(/^result\.requests >= \d+ && /)
+        expect(m.failureCondition).toMatch(/^result\.requests >= \d+ && /)
+      }
       expect(m.provider.web?.jsonPath).toBe('{$}')
     }
   )
@@ -142,9 +194,12 @@ describe('AnalysisTemplates', () => {
   })
 })
 
-describe('the Rollout', () => {
+describe.each([
+  ['the Rollout', () => findRollout(canaryDocs())],
+  ['the comparison Rollout example', comparisonRollout],
+])('%s', (_name, loadRollout) => {
   it('should reference templates that exist and pass only args they declare', () => {
-    const rollout = findRollout(canaryDocs())
+    const rollout = loadRollout()
     const analysis = rollout.spec.strategy.canary?.analysis
     expect(analysis?.templates.length).toBeGreaterThan(0)
     for (const ref of analysis?.templates ?? []) {
@@ -166,12 +221,30 @@ describe('the Rollout', () => {
   })
 
   it('should pass the canary hash of the latest ReplicaSet and start analysis after the first weight', () => {
-    const rollout = findRollout(canaryDocs())
+    const rollout = loadRollout()
     const canary = rollout.spec.strategy.canary
     const hash = canary?.analysis?.args?.find((a) => a.name === 'canary-hash')
     expect(hash?.valueFrom?.podTemplateHashValue).toBe('Latest')
     expect(canary?.analysis?.startingStep).toBe(1)
     expect(canary?.steps?.[0]?.setWeight).toBeGreaterThan(0)
     expect(canary?.steps?.some((s) => s.pause?.duration !== undefined)).toBe(true)
+  })
+})
+
+describe('the comparison Rollout example', () => {
+  it('should be the project Rollout with the comparison analysis and the stable hash as baseline', () => {
+    const example = comparisonRollout()
+    const rollout = findRollout(canaryDocs())
+    const analysis = example.spec.strategy.canary?.analysis
+    expect(analysis?.templates.map((t) => t.templateName)).toEqual(['px-canary-comparison'])
+    const baseline = analysis?.args?.find((a) => a.name === 'baseline-hash')
+    expect(baseline?.valueFrom?.podTemplateHashValue).toBe('Stable')
+    // Everything but the analysis is the same application.
+    const strip = (r: typeof rollout) => {
+      const copy = structuredClone(r)
+      delete copy.spec.strategy.canary?.analysis
+      return copy
+    }
+    expect(strip(example)).toEqual(strip(rollout))
   })
 })

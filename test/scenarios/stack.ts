@@ -38,6 +38,14 @@ export interface Stack {
   close(): Promise<void>
 }
 
+export interface StackOptions {
+  /**
+   * The simulator's "now" in ns (default the wall clock). A frozen clock makes every measurement
+   * see the same window, so an analysis' outcome depends only on the scenario's seed.
+   */
+  clock?: () => bigint
+}
+
 /**
  * Starts the simulator on an ephemeral port and the bundled functions against it. Extra env (e.g.
  * PX_CANARY_AUTH_TOKEN) goes to every function. Everything started is stopped by close(), also
@@ -45,9 +53,15 @@ export interface Stack {
  */
 export async function startStack(
   scenario: ScenarioInput | string,
-  env: Record<string, string> = {}
+  env: Record<string, string> = {},
+  options: StackOptions = {}
 ): Promise<Stack> {
-  const simulator = await startSimulator({ scenario, port: 0, host: '127.0.0.1' })
+  const simulator = await startSimulator({
+    scenario,
+    port: 0,
+    host: '127.0.0.1',
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  })
   const started: RunningBundle[] = []
   const close = async (): Promise<void> => {
     await Promise.all(started.map((b) => b.stop('SIGTERM', 5_000)))
@@ -79,4 +93,12 @@ export async function startStack(
 export function canaryManifests(): { rollout: RolloutManifest; templates: AnalysisTemplate[] } {
   const docs = loadManifestDir(join(REPO_ROOT, 'canary'))
   return { rollout: findRollout(docs), templates: analysisTemplates(docs) }
+}
+
+/**
+ * canary/examples/rollout-comparison.yaml: the same Rollout judged against its stable ReplicaSet
+ * by px-canary-comparison (templates from canaryManifests()).
+ */
+export function comparisonRollout(): RolloutManifest {
+  return findRollout(loadManifestDir(join(REPO_ROOT, 'canary', 'examples')))
 }

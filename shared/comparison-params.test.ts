@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest'
+import {
+  DEFAULT_MIN_REQUESTS,
+  ERROR_RATE_MARGIN,
+  LATENCY_MARGIN,
+  parseComparisonSettings,
+  withComparisonParams,
+} from './comparison-params'
+import { PxCanaryError } from './errors'
+import { errorRateParams } from './params'
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof PxCanaryError) return err.code
+    throw err
+  }
+  return undefined
+}
+
+describe('parseComparisonSettings', () => {
+  it('should default to alpha 0.05, the metric margin and 50 requests per side', () => {
+    expect(parseComparisonSettings({}, ERROR_RATE_MARGIN, true)).toEqual({
+      alpha: 0.05,
+      margin: 0.01,
+      minRequests: DEFAULT_MIN_REQUESTS,
+    })
+    expect(parseComparisonSettings({}, LATENCY_MARGIN, true)?.margin).toBe(1.1)
+  })
+
+  it('should accept values within bounds', () => {
+    expect(
+      parseComparisonSettings(
+        { alpha: '0.01', margin: '0.005', min_requests: '200' },
+        ERROR_RATE_MARGIN,
+        true
+      )
+    ).toEqual({ alpha: 0.01, margin: 0.005, minRequests: 200 })
+    expect(parseComparisonSettings({ margin: '1.5' }, LATENCY_MARGIN, true)?.margin).toBe(1.5)
+    expect(parseComparisonSettings({ margin: '0' }, ERROR_RATE_MARGIN, true)?.margin).toBe(0)
+  })
+
+  it('should refuse out-of-range or malformed values with a code naming the parameter', () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ alpha: '0' }, 'invalid_alpha'],
+      [{ alpha: '0.5' }, 'invalid_alpha'],
+      [{ alpha: '5%' }, 'invalid_alpha'],
+      [{ alpha: '.05' }, 'invalid_alpha'],
+      [{ alpha: '5e-2' }, 'invalid_alpha'],
+      [{ alpha: 'NaN' }, 'invalid_alpha'],
+      [{ alpha: '-0.05' }, 'invalid_alpha'],
+      [{ margin: '0.6' }, 'invalid_margin'],
+      [{ margin: '1' }, 'invalid_margin'],
+      [{ margin: 'Infinity' }, 'invalid_margin'],
+      [{ min_requests: '0' }, 'invalid_min_requests'],
+      [{ min_requests: '1.5' }, 'invalid_min_requests'],
+      [{ min_requests: '2000000' }, 'invalid_min_requests'],
+      [{ min_requests: '050' }, 'invalid_min_requests'],
+      [{ min_requests: '' }, 'invalid_min_requests'],
+    ]
+    for (const [values, code] of cases) {
+      expect(
+        codeOf(() => parseComparisonSettings(values, ERROR_RATE_MARGIN, true)),
+        JSON.stringify(values)
+      ).toBe(code)
+    }
+    expect(codeOf(() => parseComparisonSettings({ margin: '0.9' }, LATENCY_MARGIN, true))).toBe(
+      'invalid_margin'
+    )
+  })
+
+  it('should say what margin means for the metric in its error', () => {
+    try {
+      parseComparisonSettings({ margin: '20' }, LATENCY_MARGIN, true)
+      expect.unreachable()
+    } catch (err) {
+      expect((err as PxCanaryError).message).toMatch(
+        /^margin must be the ratio of canary to baseline/
+      )
+      expect((err as PxCanaryError).details).toEqual({ parameter: 'margin' })
+    }
+  })
+
+  it('should be null without a baseline, and refuse comparison parameters given without one', () => {
+    expect(parseComparisonSettings({}, ERROR_RATE_MARGIN, false)).toBeNull()
+    for (const name of ['alpha', 'margin', 'min_requests']) {
+      expect(
+        codeOf(() => parseComparisonSettings({ [name]: '0.05' }, ERROR_RATE_MARGIN, false))
+      ).toBe('missing_baseline')
+    }
+  })
+})
+
+describe('withComparisonParams', () => {
+  const params = withComparisonParams(errorRateParams, ERROR_RATE_MARGIN)
+
+  it("should add the comparison parameters to the metric's own", () => {
+    expect(params.names).toEqual(['errors', 'alpha', 'margin', 'min_requests'])
+    const baseline = { kind: 'pod', namespace: 'shop', pod: 'web-55c7f-' } as const
+    expect(params.parse({ errors: '5xx', alpha: '0.1' }, { baseline })).toEqual({
+      errorStatuses: '5xx',
+      comparison: { alpha: 0.1, margin: 0.01, minRequests: 50 },
+    })
+    expect(params.parse({}, { baseline: null })).toEqual({
+      errorStatuses: '4xx5xx',
+      comparison: null,
+    })
+  })
+})

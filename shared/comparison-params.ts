@@ -1,0 +1,140 @@
+/**
+ * The comparison's own query parameters (`alpha`, `margin`, `min_requests`), which only mean
+ * something next to a baseline selector. They are validated like every other parameter: a bad
+ * value answers 400 with a code naming it, and giving one without a baseline is refused
+ * (`missing_baseline`) rather than ignored, because it means the caller believes a comparison is
+ * being made when it is not.
+ */
+import { PxCanaryError } from './errors'
+import type { ExtraParams, ParamContext } from './params'
+import { DEFAULT_ALPHA, DEFAULT_ERROR_RATE_MARGIN, DEFAULT_LATENCY_RATIO_MARGIN } from './stats'
+
+/** How a canary is judged against its baseline, validated. */
+export interface ComparisonSettings {
+  /** Significance level of the one-sided test. */
+  readonly alpha: number
+  /** Error rate: the absolute difference that matters; latency: the quantile ratio that does. */
+  readonly margin: number
+  /** Fewest requests each side needs for a verdict other than insufficient_data. */
+  readonly minRequests: number
+}
+
+/** What `margin` means for one metric, and its bounds. */
+export interface MarginSpec {
+  readonly default: number
+  readonly min: number
+  readonly max: number
+  /** Stated in every error about it. */
+  readonly meaning: string
+}
+
+/** Error rate: canary rate minus baseline rate, a fraction (0.01 = one percentage point). */
+export const ERROR_RATE_MARGIN: MarginSpec = {
+  default: DEFAULT_ERROR_RATE_MARGIN,
+  min: 0,
+  max: 0.5,
+  meaning: `the absolute error-rate difference (a fraction) the canary must exceed to be worse, from 0 to 0.5; default ${DEFAULT_ERROR_RATE_MARGIN}`,
+}
+
+/** Latency: canary quantile over baseline quantile. */
+export const LATENCY_MARGIN: MarginSpec = {
+  default: DEFAULT_LATENCY_RATIO_MARGIN,
+  min: 1,
+  max: 10,
+  meaning: `the ratio of canary to baseline latency quantile the canary must exceed to be worse, from 1 to 10; default ${DEFAULT_LATENCY_RATIO_MARGIN}`,
+}
+
+/** Default fewest requests per side for a verdict (the templates' min-requests default). */
+export const DEFAULT_MIN_REQUESTS = 50
+export const MIN_ALPHA = 0.001
+export const MAX_ALPHA = 0.2
+export const MAX_MIN_REQUESTS = 1_000_000
+
+/** The comparison parameters' names, as they appear in the query string. */
+export const COMPARISON_PARAMS = ['alpha', 'margin', 'min_requests'] as const
+
+/** A plain decimal: digits, optionally a fraction (no sign, exponent or leading dot). */
+const DECIMAL = /^(?:0|[1-9][0-9]{0,6})(?:\.[0-9]{1,9})?$/
+const INTEGER = /^[1-9][0-9]{0,6}$/
+
+function shown(value: string): string {
+  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value)
+}
+
+function invalid(name: string, allowed: string, value: string): PxCanaryError {
+  return new PxCanaryError(`invalid_${name}`, `${name} must be ${allowed}; got ${shown(value)}`, {
+    details: { parameter: name },
+  })
+}
+
+function decimal(name: string, value: string, min: number, max: number, allowed: string): number {
+  if (value.length > 20 || !DECIMAL.test(value)) throw invalid(name, allowed, value)
+  const number = Number(value)
+  if (!(number >= min && number <= max)) throw invalid(name, allowed, value)
+  return number
+}
+
+const ALPHA_ALLOWED = `the significance level of the one-sided test, a decimal from ${MIN_ALPHA} to ${MAX_ALPHA}; default ${DEFAULT_ALPHA}`
+const MIN_REQUESTS_ALLOWED = `the fewest requests each side (canary and baseline) needs for a verdict, an integer from 1 to ${MAX_MIN_REQUESTS}; default ${DEFAULT_MIN_REQUESTS}`
+
+/**
+ * Validates the comparison parameters. Without a baseline there is no comparison: null, and any
+ * comparison parameter given is refused.
+ *
+ * @throws PxCanaryError invalid_alpha, invalid_margin, invalid_min_requests, missing_baseline
+ */
+export function parseComparisonSettings(
+  values: Readonly<Record<string, string | undefined>>,
+  margin: MarginSpec,
+  hasBaseline: boolean
+): ComparisonSettings | null {
+  if (!hasBaseline) {
+    const given = COMPARISON_PARAMS.filter((name) => values[name] !== undefined)
+    if (given.length > 0) {
+      throw new PxCanaryError(
+        'missing_baseline',
+        `${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} only to a comparison: add a baseline selector (baseline_hash with rollout, baseline_replicaset, baseline_pod or baseline_service)`,
+        { details: { parameter: 'baseline', given } }
+      )
+    }
+    return null
+  }
+  const alpha =
+    values.alpha === undefined
+      ? DEFAULT_ALPHA
+      : decimal('alpha', values.alpha, MIN_ALPHA, MAX_ALPHA, ALPHA_ALLOWED)
+  const marginValue =
+    values.margin === undefined
+      ? margin.default
+      : decimal('margin', values.margin, margin.min, margin.max, margin.meaning)
+  let minRequests = DEFAULT_MIN_REQUESTS
+  if (values.min_requests !== undefined) {
+    if (!INTEGER.test(values.min_requests)) {
+      throw invalid('min_requests', MIN_REQUESTS_ALLOWED, values.min_requests)
+    }
+    minRequests = Number(values.min_requests)
+    if (minRequests > MAX_MIN_REQUESTS) {
+      throw invalid('min_requests', MIN_REQUESTS_ALLOWED, values.min_requests)
+    }
+  }
+  return { alpha, margin: marginValue, minRequests }
+}
+
+/**
+ * A metric's parameters plus the comparison parameters (`alpha`, `margin` as `margin` says,
+ * `min_requests`). The comparison settings are null when the request has no baseline.
+ */
+export function withComparisonParams<P>(
+  base: ExtraParams<P>,
+  margin: MarginSpec
+): ExtraParams<P & { comparison: ComparisonSettings | null }> {
+  return {
+    names: [...base.names, ...COMPARISON_PARAMS],
+    parse: (values, context: ParamContext) => {
+      const own: Record<string, string | undefined> = {}
+      for (const name of base.names) own[name] = values[name]
+      const comparison = parseComparisonSettings(values, margin, context.baseline !== null)
+      return { ...base.parse(own, context), comparison }
+    },
+  }
+}

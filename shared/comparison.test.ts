@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest'
+import {
+  errorRateComparison,
+  latencyComparison,
+  throughputComparison,
+  type ComparisonSide,
+} from './comparison'
+import type { ComparisonSettings } from './comparison-params'
+import { PxCanaryError } from './errors'
+import type { HttpStats } from './pxl/result'
+import { bucketIndex, LATENCY_BUCKET_COUNT } from './stats'
+
+const SETTINGS: ComparisonSettings = { alpha: 0.05, margin: 0.01, minRequests: 50 }
+const LATENCY_SETTINGS: ComparisonSettings = { alpha: 0.05, margin: 1.1, minRequests: 50 }
+
+function stats(requests: number, errors = 0, p99Ms = 100): HttpStats {
+  return {
+    requests,
+    errors,
+    latencyNs:
+      requests === 0 ? null : { p50: p99Ms * 0.3e6, p90: p99Ms * 0.7e6, p99: p99Ms * 1e6, mean: 0 },
+  }
+}
+
+/** Bucket counts of the given latencies in ms, as PxL's groupby returns them. */
+function buckets(latenciesMs: number[]): number[] {
+  const counts = new Array<number>(LATENCY_BUCKET_COUNT).fill(0)
+  for (const ms of latenciesMs) counts[bucketIndex(Math.round(ms * 1e6))]! += 1
+  return counts
+}
+
+/** n latencies spread evenly over [fromMs, toMs]. */
+const spread = (n: number, fromMs: number, toMs: number): number[] =>
+  Array.from({ length: n }, (_, i) => fromMs + ((toMs - fromMs) * i) / Math.max(1, n - 1))
+
+function side(latenciesMs: number[], p99Ms: number): ComparisonSide {
+  return { stats: stats(latenciesMs.length, 0, p99Ms), buckets: buckets(latenciesMs) }
+}
+
+/** No NaN or Infinity anywhere: the body must survive JSON unchanged. */
+function expectJsonSafe(value: unknown): void {
+  expect(JSON.parse(JSON.stringify(value))).toEqual(value)
+}
+
+describe('errorRateComparison', () => {
+  it('should call a canary worse when it errs significantly and materially more', () => {
+    const body = errorRateComparison(stats(2000, 80), stats(6000, 60), SETTINGS)
+    expect(body.verdict).toBe('worse')
+    expect(body.canary).toEqual({ requests: 2000, errors: 80, rate: 0.04 })
+    expect(body.baseline).toEqual({ requests: 6000, errors: 60, rate: 0.01 })
+    expect(body.difference).toBeCloseTo(0.03, 12)
+    expect(body.ratio).toBeCloseTo(4, 12)
+    expect(body.p_value_canary_greater).toBeLessThan(1e-6)
+    expect(body.interval?.level).toBeCloseTo(0.95, 12)
+    expect(body.interval?.lower).toBeGreaterThan(0.01)
+    expect(body.interval?.upper).toBeGreaterThan(0.03)
+    expect(body).toMatchObject({
+      alpha: 0.05,
+      margin: 0.01,
+      min_requests: 50,
+      test: 'fisher_exact',
+    })
+    expect(body.reason).toMatch(/4\.00 % vs baseline 1\.00 %/)
+    expectJsonSafe(body)
+  })
+
+  it('should not blame the canary for errors the baseline has too (a shared outage)', () => {
+    const body = errorRateComparison(stats(1200, 96), stats(3600, 290), SETTINGS)
+    expect(body.verdict).toBe('not_worse')
+    expect(body.difference).toBeLessThan(0.01)
+  })
+
+  it('should not call a significant but immaterial difference worse', () => {
+    // 1.5 % vs 1 % on a million requests a side: significant, but below the 1 pp margin.
+    const body = errorRateComparison(stats(1_000_000, 15_000), stats(1_000_000, 10_000), SETTINGS)
+    expect(body.p_value_canary_greater).toBeLessThan(0.001)
+    expect(body.verdict).toBe('not_worse')
+    expect(body.reason).toMatch(/difference <= \+1\.00 pp/)
+    // A tighter margin the caller asked for catches it.
+    expect(
+      errorRateComparison(stats(1_000_000, 15_000), stats(1_000_000, 10_000), {
+        ...SETTINGS,
+        margin: 0.002,
+      }).verdict
+    ).toBe('worse')
+  })
+
+  it('should answer insufficient_data, with null figures, when a side has no or too few requests', () => {
+    const none = errorRateComparison(stats(500, 50), stats(0), SETTINGS)
+    expect(none.verdict).toBe('insufficient_data')
+    expect(none).toMatchObject({
+      difference: null,
+      ratio: null,
+      interval: null,
+      p_value: null,
+      p_value_canary_greater: null,
+      test: null,
+      baseline: { requests: 0, errors: 0, rate: null },
+    })
+    expectJsonSafe(none)
+    const few = errorRateComparison(stats(49, 30), stats(5000, 50), SETTINGS)
+    expect(few.verdict).toBe('insufficient_data')
+    expect(few.reason).toMatch(/49 canary and 5000 baseline requests/)
+    // The figures are still reported: only the verdict is withheld.
+    expect(few.difference).toBeCloseTo(30 / 49 - 0.01, 12)
+  })
+
+  it('should report a null ratio, never Infinity, over a baseline without errors', () => {
+    const body = errorRateComparison(stats(1000, 30), stats(1000, 0), SETTINGS)
+    expect(body.ratio).toBeNull()
+    expect(body.verdict).toBe('worse')
+    expectJsonSafe(body)
+  })
+
+  it('should refuse counts that cannot be true with a result error', () => {
+    expect(() => errorRateComparison(stats(10, 11), stats(10), SETTINGS)).toThrow(PxCanaryError)
+  })
+})
+
+describe('latencyComparison', () => {
+  const baseline = side(spread(600, 20, 120), 118)
+
+  it('should call a 1.5x slower canary worse, with the Mann-Whitney figures', () => {
+    const canary = side(spread(300, 30, 180), 177)
+    const body = latencyComparison({ canary, baseline }, 'p99', LATENCY_SETTINGS)
+    expect(body.verdict).toBe('worse')
+    expect(body.canary).toEqual({ requests: 300, quantile_ms: 177 })
+    expect(body.baseline).toEqual({ requests: 600, quantile_ms: 118 })
+    expect(body.difference_ms).toBeCloseTo(59, 9)
+    expect(body.ratio).toBeCloseTo(177 / 118, 12)
+    expect(body.mann_whitney?.p_value_canary_slower).toBeLessThan(1e-6)
+    expect(body.mann_whitney?.probability_greater).toBeGreaterThan(0.6)
+    expect(body).toMatchObject({ quantile: 'p99', alpha: 0.05, margin: 1.1, min_requests: 50 })
+    expectJsonSafe(body)
+  })
+
+  it('should call the same distribution not worse', () => {
+    const canary = side(spread(300, 20, 120), 119)
+    const body = latencyComparison({ canary, baseline }, 'p99', LATENCY_SETTINGS)
+    expect(body.verdict).toBe('not_worse')
+    expect(body.mann_whitney?.p_value_canary_slower).toBeGreaterThan(0.3)
+  })
+
+  it('should compare the quantile asked for, from the same figures as latency_ms', () => {
+    const canary = side(spread(300, 20, 120), 119)
+    const body = latencyComparison({ canary, baseline }, 'p50', LATENCY_SETTINGS)
+    expect(body.quantile).toBe('p50')
+    expect(body.canary.quantile_ms).toBeCloseTo(119 * 0.3, 9)
+    expect(body.baseline.quantile_ms).toBeCloseTo(118 * 0.3, 9)
+  })
+
+  it('should answer insufficient_data with null test figures when a side has no requests', () => {
+    const empty: ComparisonSide = { stats: stats(0), buckets: buckets([]) }
+    const body = latencyComparison({ canary: empty, baseline }, 'p99', LATENCY_SETTINGS)
+    expect(body.verdict).toBe('insufficient_data')
+    expect(body).toMatchObject({
+      canary: { requests: 0, quantile_ms: null },
+      difference_ms: null,
+      ratio: null,
+      mann_whitney: null,
+    })
+    expectJsonSafe(body)
+  })
+
+  it('should refuse bucket counts that are not counts', () => {
+    const bad: ComparisonSide = { stats: stats(3), buckets: [1, -1, 3] }
+    expect(() => latencyComparison({ canary: bad, baseline }, 'p99', LATENCY_SETTINGS)).toThrow(
+      expect.objectContaining({ code: 'result_invalid_count' })
+    )
+  })
+})
+
+describe('throughputComparison', () => {
+  it("should report each side's rate and the canary's share of the traffic", () => {
+    expect(throughputComparison(stats(600), stats(5400), 60)).toEqual({
+      canary_rps: 10,
+      baseline_rps: 90,
+      canary_share: 0.1,
+      ratio: 600 / 5400,
+    })
+  })
+
+  it('should report null, never 0, for a side without requests', () => {
+    expect(throughputComparison(stats(0), stats(600), 60)).toEqual({
+      canary_rps: null,
+      baseline_rps: 10,
+      canary_share: 0,
+      ratio: 0,
+    })
+    expect(throughputComparison(stats(0), stats(0), 60)).toEqual({
+      canary_rps: null,
+      baseline_rps: null,
+      canary_share: null,
+      ratio: null,
+    })
+  })
+})

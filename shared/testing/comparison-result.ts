@@ -1,0 +1,103 @@
+/**
+ * Test helpers: a fake-Vizier responder answering a comparison call (canary and baseline in one
+ * request) the way Pixie does, from plain numbers per side. Table names and the echoed selector
+ * come from the request's own exec_funcs, so a test states only its figures.
+ */
+import type { ExecuteScriptOptions, ResultTable, ScriptResult } from '../pixie/types'
+import { LATENCY_BUCKET_COLUMNS, SELECTOR_ARGS } from '../pxl/http-stats'
+import { bucketIndex } from '../stats'
+import type { Responder } from './fake-vizier'
+import { scriptResult, statsColumns, statsRow } from './stats-result'
+import type { StatsRowInput } from './stats-result'
+
+/** One side's figures; `latenciesMs` (when given) sets requests, buckets and the quantiles. */
+export interface SideInput extends Partial<StatsRowInput> {
+  latenciesMs?: number[]
+}
+
+const ECHO_COLUMNS = [
+  { name: 'selector_kind', type: 'STRING' as const, semanticType: 0 },
+  { name: 'selector_value', type: 'STRING' as const, semanticType: 0 },
+]
+
+/** Quantile of sorted values by linear interpolation (as the simulator's px.quantiles). */
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return 0
+  const h = (sorted.length - 1) * q
+  const lo = Math.floor(h)
+  const hi = Math.min(sorted.length - 1, lo + 1)
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (h - lo)
+}
+
+function statsInput(side: SideInput): StatsRowInput {
+  const latencies = side.latenciesMs?.map((ms) => Math.round(ms * 1e6))
+  if (latencies === undefined) return { requests: side.requests ?? 0, ...side }
+  const sorted = [...latencies].sort((a, b) => a - b)
+  return {
+    requests: latencies.length,
+    errors: side.errors ?? 0,
+    latencySumNs: latencies.reduce((a, b) => a + b, 0),
+    p50Ns: quantile(sorted, 0.5),
+    p90Ns: quantile(sorted, 0.9),
+    p99Ns: quantile(sorted, 0.99),
+  }
+}
+
+function bucketRows(side: SideInput): ResultTable['rows'] {
+  const counts = new Map<number, number>()
+  for (const ms of side.latenciesMs ?? []) {
+    const k = bucketIndex(Math.round(ms * 1e6))
+    counts.set(k, (counts.get(k) ?? 0) + 1)
+  }
+  return [...counts].map(([bucket, count]) => ({ bucket: BigInt(bucket), count: BigInt(count) }))
+}
+
+/**
+ * The tables Pixie returns for a comparison request: per exec function, its summary row (with
+ * the echo of its selector argument) and, for the latency functions (list output), its buckets.
+ */
+export function comparisonResult(
+  options: ExecuteScriptOptions,
+  sides: { canary: SideInput; baseline: SideInput }
+): ScriptResult {
+  const tables: ResultTable[] = []
+  for (const func of options.execFuncs ?? []) {
+    const side = func.outputTablePrefix === 'baseline' ? sides.baseline : sides.canary
+    const kind = (Object.keys(SELECTOR_ARGS) as (keyof typeof SELECTOR_ARGS)[]).find(
+      (k) => func.args[SELECTOR_ARGS[k]] !== undefined
+    )
+    const list = func.funcName.startsWith('latency_by_')
+    const statsName = list ? `${func.outputTablePrefix}[0]` : func.outputTablePrefix
+    tables.push({
+      id: statsName,
+      name: statsName,
+      columns: [...statsColumns(), ...ECHO_COLUMNS],
+      rows: [
+        {
+          ...statsRow(statsInput(side)),
+          selector_kind: kind ?? '',
+          selector_value: kind === undefined ? '' : (func.args[SELECTOR_ARGS[kind]] ?? ''),
+        },
+      ],
+    })
+    if (list) {
+      const name = `${func.outputTablePrefix}[1]`
+      tables.push({
+        id: name,
+        name,
+        columns: Object.entries(LATENCY_BUCKET_COLUMNS).map(([n, type]) => ({
+          name: n,
+          type,
+          semanticType: 0,
+        })),
+        rows: bucketRows(side),
+      })
+    }
+  }
+  return scriptResult(...tables)
+}
+
+/** A responder answering every comparison call with these figures. */
+export function comparisonResponder(sides: { canary: SideInput; baseline: SideInput }): Responder {
+  return (options) => comparisonResult(options, sides)
+}

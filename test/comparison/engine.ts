@@ -1,0 +1,114 @@
+/**
+ * Test support for the comparison: seeded scenarios generated from one template, and a way to run
+ * a function's exact PxL call on the simulator's engine over a scenario's traffic, decoded like
+ * the Vizier client decodes Pixie's answer. Evaluating hundreds of seeds this way costs
+ * milliseconds each, where a simulator and function processes per seed would cost seconds.
+ */
+import type { ResultTable, ScriptResult } from '../../shared/pixie/types'
+import type { PxlCall } from '../../shared/pxl/request'
+import { executePxl } from '../../simulator/pxl'
+import type { EngineTable } from '../../simulator/pxl'
+import { parseScenario } from '../../simulator/scenario'
+import type { ScenarioInput } from '../../simulator/scenario'
+import { buildWorld } from '../../simulator/topology'
+import type { World } from '../../simulator/topology'
+import { generateHttpEvents } from '../../simulator/traffic'
+
+/** A fixed "now" (ns) for the engine and the simulator alike, so both see the same rows. */
+export const FROZEN_NOW_NS = 1_800_000_000_000_000_000n
+
+export const SEEDED_NAMESPACE = 'shop'
+/** The stable ReplicaSet (the baseline): 2 pods. */
+export const STABLE = 'web-5b9d7c6f48'
+/** Canaries of 1 pod each, named for how they differ from stable. */
+export const CANARY = {
+  /** Identical traffic. */
+  same: 'web-7d9f8c6b5',
+  /** 3 % errors where stable has 1 %. */
+  errors: 'web-6c8d4b9f7',
+  /** 1.5 x stable's latency at every quantile. */
+  slow: 'web-8d7c6b5f4',
+} as const
+
+/** Requests per second per pod, for every ReplicaSet. */
+export const RPS_PER_POD = 20
+export const BASELINE_ERROR_RATE = 0.01
+export const WORSE_ERROR_RATE = 0.03
+export const SLOWDOWN = 1.5
+
+const latency = (factor: number) => ({
+  dist: 'lognormal' as const,
+  median_ms: 25 * factor,
+  p99_ms: 120 * factor,
+})
+
+const traffic = (errorRate: number, slowdown: number) => ({
+  rps: RPS_PER_POD,
+  status: { '200': 1 - errorRate, '500': errorRate },
+  latency: latency(slowdown),
+  paths: { '/api/cart': 0.7, '/api/orders/17/items': 0.2, '/': 0.1 },
+  methods: { GET: 0.8, POST: 0.2 },
+  probes: { paths: ['/healthz'], rps: 0.5 },
+})
+
+/** The comparison template scenario with another seed: every draw of its traffic changes. */
+export function seededScenario(seed: number): ScenarioInput {
+  return {
+    name: `comparison-seed-${seed}`,
+    seed,
+    history: '2m',
+    namespaces: [
+      {
+        name: SEEDED_NAMESPACE,
+        services: [],
+        replicasets: [
+          { name: STABLE, pods: 2, traffic: traffic(BASELINE_ERROR_RATE, 1) },
+          { name: CANARY.same, pods: 1, traffic: traffic(BASELINE_ERROR_RATE, 1) },
+          { name: CANARY.errors, pods: 1, traffic: traffic(WORSE_ERROR_RATE, 1) },
+          { name: CANARY.slow, pods: 1, traffic: traffic(BASELINE_ERROR_RATE, SLOWDOWN) },
+        ],
+      },
+    ],
+  }
+}
+
+/** A scenario's world plus its http_events over the last `seconds` before FROZEN_NOW_NS. */
+export interface EngineWorld {
+  world: World
+  table: EngineTable
+}
+
+export function engineWorld(scenario: ScenarioInput, seconds = 61): EngineWorld {
+  const world = buildWorld(parseScenario(scenario))
+  const table = generateHttpEvents(world, {
+    startNs: FROZEN_NOW_NS - BigInt(seconds) * 1_000_000_000n,
+    endNs: FROZEN_NOW_NS,
+  })
+  return { world, table }
+}
+
+function asResultTable(table: EngineTable): ResultTable {
+  const n = table.data[0]?.length ?? 0
+  const rows = Array.from({ length: n }, (_, i) =>
+    Object.fromEntries(table.columns.map((c, j) => [c.name, table.data[j]![i]!]))
+  )
+  return {
+    id: table.name,
+    name: table.name,
+    columns: table.columns.map((c) => ({ name: c.name, type: c.type, semanticType: 0 })),
+    rows,
+  }
+}
+
+/** Executes a function's call (its constant script and exec_funcs) as Vizier would. */
+export function executeOnEngine(call: PxlCall, { world, table }: EngineWorld): ScriptResult {
+  const tables = executePxl(call.options.script, {
+    source: {
+      table: (name) => (name === 'http_events' ? table : undefined),
+      metadata: world.metadata,
+    },
+    execFuncs: call.options.execFuncs ?? [],
+    nowNs: FROZEN_NOW_NS,
+  })
+  return { queryId: 'engine', tables: new Map(tables.map((t) => [t.name, asResultTable(t)])) }
+}
