@@ -493,7 +493,7 @@ describe('gRPC transport, answers a gRPC server would not give', () => {
   })
 
   it('should open a new session after the peer resets a stream with ENHANCE_YOUR_CALM', async () => {
-    const seen: http2.ServerHttp2Session[] = []
+    const seen: http2.Http2Session[] = []
     const client = await serve((stream) => {
       seen.push(stream.session!)
       if (seen.length === 1) {
@@ -510,7 +510,7 @@ describe('gRPC transport, answers a gRPC server would not give', () => {
   })
 
   it('should keep the session after a plain CANCEL reset of one stream', async () => {
-    const seen: http2.ServerHttp2Session[] = []
+    const seen: http2.Http2Session[] = []
     const client = await serve((stream) => {
       seen.push(stream.session!)
       if (seen.length === 1) {
