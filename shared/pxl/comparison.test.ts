@@ -45,12 +45,8 @@ function statsTable(name: string, input: StatsRowInput, echo: [string, string]):
   return {
     id: name,
     name,
-    columns: [
-      ...statsColumns(),
-      { name: 'selector_kind', type: 'STRING', semanticType: 0 },
-      { name: 'selector_value', type: 'STRING', semanticType: 0 },
-    ],
-    rows: [{ ...statsRow(input), selector_kind: echo[0], selector_value: echo[1] }],
+    columns: statsColumns(),
+    rows: [statsRow(input, { selector_kind: echo[0], selector_value: echo[1] })],
   }
 }
 
@@ -214,6 +210,15 @@ describe('decodeComparison', () => {
     )
     expect(codeOf(() => decodeComparison(noBuckets, latencyCall.comparison))).toBe(
       'result_missing_table'
+    )
+  })
+
+  it('should refuse a side whose summary table has no echo columns', () => {
+    const bare = statsTable('baseline', { requests: 1 }, BASELINE_ECHO)
+    bare.columns = bare.columns.filter((c) => !c.name.startsWith('selector_'))
+    const result = scriptResult(statsTable('canary', { requests: 1 }, CANARY_ECHO), bare)
+    expect(codeOf(() => decodeComparison(result, statsCall.comparison))).toBe(
+      'result_missing_column'
     )
   })
 

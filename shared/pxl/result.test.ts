@@ -148,16 +148,10 @@ describe('decodeHttpStats', () => {
       'q'
     )
     const expected = expectedSelectorEcho(call)!
-    const echoColumns = [
-      ...statsColumns(),
-      { name: 'selector_kind', type: 'STRING' as const, semanticType: 0 },
-      { name: 'selector_value', type: 'STRING' as const, semanticType: 0 },
-    ]
     const echoed = (kind: string, value: string) =>
       table({
-        columns: echoColumns,
         rows: [
-          { ...statsRow({ requests: 4, errors: 1 }), selector_kind: kind, selector_value: value },
+          statsRow({ requests: 4, errors: 1 }, { selector_kind: kind, selector_value: value }),
         ],
       })
 
@@ -197,6 +191,30 @@ describe('decodeHttpStats', () => {
       expect(codeOf(() => decodeHttpStats(scriptResult(t), HTTP_STATS_TABLE, expected))).toBe(
         'result_selector_mismatch'
       )
+    })
+
+    it('should refuse a table without the echo columns, whether or not the request is known', () => {
+      const bare = echoed('replicaset', 'shop/web-6d8f9')
+      bare.columns = bare.columns.filter((c) => !c.name.startsWith('selector_'))
+      for (const row of [...bare.rows]) {
+        delete row.selector_kind
+        delete row.selector_value
+      }
+      for (const want of [expected, undefined]) {
+        expect(codeOf(() => decodeHttpStats(scriptResult(bare), HTTP_STATS_TABLE, want))).toBe(
+          'result_missing_column'
+        )
+      }
+      const empty = { ...bare, rows: [] }
+      expect(codeOf(() => decodeHttpStats(scriptResult(empty), HTTP_STATS_TABLE, expected))).toBe(
+        'result_missing_column'
+      )
+    })
+
+    it('should refuse a row still holding an unfilled echo when the request is known', () => {
+      expect(
+        codeOf(() => decodeHttpStats(statsResult({ requests: 3 }), HTTP_STATS_TABLE, expected))
+      ).toBe('result_selector_mismatch')
     })
 
     it('should refuse half an echo or a mistyped one', () => {

@@ -113,12 +113,10 @@ function cell(table: ResultTable, row: Record<string, CellValue>, name: StatsCol
 }
 
 /**
- * Which echo columns the table carries (both, or none: tables made by hand in older tests), with
- * their types checked. One without the other fails closed.
+ * The echo columns must be there, typed STRING: every stats function of the script echoes its
+ * selector, so a table without them is not the script's answer and fails closed.
  */
-function checkEchoSchema(table: ResultTable): boolean {
-  const present = ECHO_COLUMNS.filter((name) => table.columns.some((c) => c.name === name))
-  if (present.length === 0) return false
+function checkEchoSchema(table: ResultTable): void {
   for (const name of ECHO_COLUMNS) {
     const column = table.columns.find((c) => c.name === name)
     if (column === undefined) {
@@ -136,7 +134,6 @@ function checkEchoSchema(table: ResultTable): boolean {
       )
     }
   }
-  return true
 }
 
 /** Shows a value Pixie sent inside a message: JSON-quoted, truncated. */
@@ -231,7 +228,7 @@ function measure(table: ResultTable, row: Record<string, CellValue>, name: Stats
  * Reads the one-row stats table out of a script result.
  *
  * @param expected what the request selected (expectedSelectorEcho(call)): a row whose echo
- *   columns say otherwise is refused. Tables without echo columns are not checked.
+ *   columns say otherwise is refused. The echo columns are required either way.
  * @throws PxCanaryError result_missing_table, result_missing_column, result_bad_type,
  *   result_unexpected_rows, result_selector_mismatch or result_invalid_value
  */
@@ -249,7 +246,7 @@ export function decodeHttpStats(
     )
   }
   checkSchema(table)
-  const echoed = checkEchoSchema(table)
+  checkEchoSchema(table)
   if (table.rows.length === 0) return { requests: 0, errors: 0, latencyNs: null }
   if (table.rows.length > 1) {
     throw new PxCanaryError(
@@ -259,7 +256,7 @@ export function decodeHttpStats(
     )
   }
   const row = table.rows[0]!
-  if (echoed && expected !== undefined) checkEcho(table, row, expected)
+  if (expected !== undefined) checkEcho(table, row, expected)
   const requests = count(table, row, 'requests')
   const errors = count(table, row, 'errors')
   if (errors > requests) {

@@ -7,9 +7,12 @@ import { HTTP_STATS_TABLE } from '../pxl/http-stats'
 import { statsColumns, statsRow } from './stats-result'
 import type { StatsRowInput } from './stats-result'
 
-/** The stats table for respondWithTable, with the given rows. */
+/**
+ * The stats table for respondWithTable, with the given rows; they echo the request's selector
+ * (respondWithTable fills in the CALL_ECHO cells from the call, as the real script answers).
+ */
 export function statsTableSpec(...rows: StatsRowInput[]): TableSpec {
-  return { name: HTTP_STATS_TABLE, columns: statsColumns(), rows: rows.map(statsRow) }
+  return { name: HTTP_STATS_TABLE, columns: statsColumns(), rows: rows.map((r) => statsRow(r)) }
 }
 
 /** GET url, answering status and parsed JSON body; gives up after timeoutMs. */

@@ -4,21 +4,16 @@
  * come from the request's own exec_funcs, so a test states only its figures.
  */
 import type { ExecuteScriptOptions, ResultTable, ScriptResult } from '../pixie/types'
-import { LATENCY_BUCKET_COLUMNS, SELECTOR_ARGS } from '../pxl/http-stats'
+import { LATENCY_BUCKET_COLUMNS } from '../pxl/http-stats'
 import { bucketIndex } from '../stats'
 import type { Responder } from './fake-vizier'
-import { scriptResult, statsColumns, statsRow } from './stats-result'
+import { echoFor, scriptResult, statsColumns, statsRow } from './stats-result'
 import type { StatsRowInput } from './stats-result'
 
 /** One side's figures; `latenciesMs` (when given) sets requests, buckets and the quantiles. */
 export interface SideInput extends Partial<StatsRowInput> {
   latenciesMs?: number[]
 }
-
-const ECHO_COLUMNS = [
-  { name: 'selector_kind', type: 'STRING' as const, semanticType: 0 },
-  { name: 'selector_value', type: 'STRING' as const, semanticType: 0 },
-]
 
 /** Quantile of sorted values by linear interpolation (as the simulator's px.quantiles). */
 function quantile(sorted: number[], q: number): number {
@@ -63,22 +58,13 @@ export function comparisonResult(
   const tables: ResultTable[] = []
   for (const func of options.execFuncs ?? []) {
     const side = func.outputTablePrefix === 'baseline' ? sides.baseline : sides.canary
-    const kind = (Object.keys(SELECTOR_ARGS) as (keyof typeof SELECTOR_ARGS)[]).find(
-      (k) => func.args[SELECTOR_ARGS[k]] !== undefined
-    )
     const list = func.funcName.startsWith('latency_by_')
     const statsName = list ? `${func.outputTablePrefix}[0]` : func.outputTablePrefix
     tables.push({
       id: statsName,
       name: statsName,
-      columns: [...statsColumns(), ...ECHO_COLUMNS],
-      rows: [
-        {
-          ...statsRow(statsInput(side)),
-          selector_kind: kind ?? '',
-          selector_value: kind === undefined ? '' : (func.args[SELECTOR_ARGS[kind]] ?? ''),
-        },
-      ],
+      columns: statsColumns(),
+      rows: [statsRow(statsInput(side), echoFor(func.funcName, func.args))],
     })
     if (list) {
       const name = `${func.outputTablePrefix}[1]`

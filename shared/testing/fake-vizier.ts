@@ -1,8 +1,10 @@
 /**
  * A fake VizierClient for unit tests: records every call's options and answers with whatever the
- * test's responder returns (or throws).
+ * test's responder returns (or throws), its CALL_ECHO cells filled in with the selector echo of
+ * the call's exec functions, as the real script answers (see stats-result.ts).
  */
 import type { ExecuteScriptOptions, ScriptResult, VizierClient } from '../pixie/types'
+import { withCallEcho } from './stats-result'
 
 export type Responder = (options: ExecuteScriptOptions) => ScriptResult | Promise<ScriptResult>
 
@@ -25,7 +27,7 @@ export function createFakeVizierClient(responder?: Responder): FakeVizierClient 
     async executeScript(options) {
       calls.push(options)
       if (responder === undefined) throw new Error('fake Vizier client: no responder set')
-      return responder(options)
+      return withCallEcho(await responder(options), options.execFuncs ?? [])
     },
     async close() {
       closed = true

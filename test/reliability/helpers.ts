@@ -12,13 +12,8 @@ import { throughput } from '../../functions/throughput/metric'
 import { createMetricApp } from '../../shared/app'
 import type { MetricAppDeps, MetricDefinition } from '../../shared/app'
 import type { ExecuteScriptOptions, ResultTable, ScriptResult } from '../../shared/pixie/types'
-import {
-  HTTP_STATS_ECHO_COLUMNS,
-  HTTP_STATS_SELECTOR_ECHO,
-  HTTP_STATS_TABLE,
-} from '../../shared/pxl/http-stats'
-import type { HttpStatsFunction } from '../../shared/pxl/http-stats'
-import { statsColumns, statsRow } from '../../shared/testing/stats-result'
+import { HTTP_STATS_TABLE } from '../../shared/pxl/http-stats'
+import { echoFor, statsColumns, statsRow } from '../../shared/testing/stats-result'
 import type { StatsRowInput } from '../../shared/testing/stats-result'
 import { respondWithTable } from '../vizier-double'
 import type { ColumnSpec, DoubleRow, RespondOptions, VizierBehaviour } from '../vizier-double'
@@ -37,23 +32,11 @@ export function metricApp(metric: MetricName, deps: MetricAppDeps) {
 }
 
 /** What a stats exec function echoes for its arguments (as the real script does). */
-export function echoFor(
-  funcName: string,
-  args: Record<string, string>
-): { selector_kind: string; selector_value: string } {
-  const echo = HTTP_STATS_SELECTOR_ECHO[funcName as HttpStatsFunction]
-  if (echo === undefined) throw new Error(`not a stats function: ${funcName}`)
-  return { selector_kind: echo.kind, selector_value: args[echo.arg] ?? '' }
-}
-
-const ECHO_SPECS: ColumnSpec[] = Object.entries(HTTP_STATS_ECHO_COLUMNS).map(([name, type]) => ({
-  name,
-  type,
-}))
+export { echoFor }
 
 /** The stats table's columns with the echo columns, as the real script answers. */
 export function echoedStatsColumns(): ColumnSpec[] {
-  return [...statsColumns().map(({ name, type }) => ({ name, type })), ...ECHO_SPECS]
+  return statsColumns().map(({ name, type }) => ({ name, type }))
 }
 
 /** The stats table (client-side form) with one row echoing the options' exec function. */
@@ -66,11 +49,8 @@ export function echoedStatsTable(
   return {
     id: HTTP_STATS_TABLE,
     name: HTTP_STATS_TABLE,
-    columns: [
-      ...statsColumns(),
-      ...ECHO_SPECS.map((c) => ({ name: c.name, type: c.type, semanticType: 0 })),
-    ],
-    rows: [{ ...statsRow(input), ...echoFor(func.funcName, func.args) }],
+    columns: statsColumns(),
+    rows: [statsRow(input, echoFor(func.funcName, func.args))],
   }
 }
 
@@ -95,10 +75,10 @@ export function respondWithStats(
     const func = call.request.execFuncs[0]
     const args = Object.fromEntries((func?.argValues ?? []).map((a) => [a.name, a.value]))
     const funcName = func?.funcName ?? ''
-    const row: DoubleRow = {
-      ...statsRow(typeof input === 'function' ? input(funcName, args) : input),
-      ...echoFor(funcName, args),
-    }
+    const row: DoubleRow = statsRow(
+      typeof input === 'function' ? input(funcName, args) : input,
+      echoFor(funcName, args)
+    )
     return respondWithTable(
       { name: HTTP_STATS_TABLE, columns: echoedStatsColumns(), rows: [row] },
       options

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { Code, ConnectError } from '@connectrpc/connect'
 import { encryptRowBatch } from '../../shared/pixie/encryption'
+import { fillCallEcho } from '../../shared/testing/stats-result'
 import type { ExecuteScriptResponse } from '../../shared/pixie/gen/vizierapi_pb'
 import { DoubleFault } from './server'
 import type { DoubleAction, VizierBehaviour, VizierCall } from './server'
@@ -62,13 +63,21 @@ function shouldEncrypt(call: VizierCall, mode: RespondOptions['encrypt']): boole
 /**
  * The full, well-formed answer for several tables: metadata for each, then their batches
  * interleaved (batch 1 of every table, then batch 2, ...), each table ending with eos, then the
- * execution stats. Returns a behaviour for startVizierDouble.
+ * execution stats. Cells holding the CALL_ECHO placeholder (shared/testing/stats-result.ts) are
+ * answered with the selector echo of the request's exec function, as the real script does.
+ * Returns a behaviour for startVizierDouble.
  */
 export function respondWithTables(
-  tables: readonly TableSpec[],
+  specs: readonly TableSpec[],
   options: RespondOptions = {}
 ): VizierBehaviour {
   return async function* (call) {
+    const funcs = call.request.execFuncs.map((f) => ({
+      funcName: f.funcName,
+      outputTablePrefix: f.outputTablePrefix,
+      args: Object.fromEntries(f.argValues.map((a) => [a.name, a.value])),
+    }))
+    const tables = specs.map((t) => ({ ...t, rows: fillCallEcho(t.name, t.rows, funcs) }))
     const queryId = options.queryId ?? randomUUID()
     const encrypt = shouldEncrypt(call, options.encrypt)
     for (const table of tables) yield metadataMessage(table, { queryId })
