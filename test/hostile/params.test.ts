@@ -10,7 +10,7 @@ import { HTTP_STATS_SCRIPT } from '../../shared/pxl/http-stats'
 import { createFakeVizierClient } from '../../shared/testing/fake-vizier'
 import { echoedResult, METRICS, metricApp } from '../reliability/helpers'
 import type { MetricName } from '../reliability/helpers'
-import { argumentProblems, encode, hostileValue, SELECTORS, VALID } from './arbitraries'
+import { argumentProblems, encode, hostileValue, PARAMETERS, SELECTORS, VALID } from './arbitraries'
 import type { Parameter } from './arbitraries'
 
 const RUNS = 200
@@ -152,16 +152,7 @@ describe('hostile values, query form', () => {
       selectors: fc.uniqueArray(fc.constantFrom(...SELECTORS), { minLength: 2, maxLength: 4 }),
     })
     const known = new Set<string>([
-      'namespace',
-      'replicaset',
-      'rollout',
-      'hash',
-      'pod',
-      'service',
-      'window',
-      'exclude_paths',
-      'errors',
-      'quantile',
+      ...PARAMETERS,
       'path',
       'method',
       'baseline_replicaset',
@@ -254,18 +245,7 @@ describe('hostile values, query form', () => {
     const names = fc.oneof(
       {
         weight: 6,
-        arbitrary: fc.constantFrom(
-          'namespace',
-          'replicaset',
-          'rollout',
-          'hash',
-          'pod',
-          'service',
-          'window',
-          'exclude_paths',
-          'errors',
-          'quantile'
-        ),
+        arbitrary: fc.constantFrom(...PARAMETERS),
       },
       { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }
     )
