@@ -1,0 +1,206 @@
+/**
+ * The session pool over real HTTP/2, driven through the transport: session reuse and concurrency,
+ * GOAWAY, dropped and refused connections, the idle PING (through a TCP proxy that goes silent)
+ * and resets that condemn a session (from a raw node:http2 server).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import * as http2 from 'node:http2'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { GrpcCode } from './grpc-status'
+import { createGrpcTransport } from './grpc-transport'
+import type { GrpcTransport, GrpcTransportOptions } from './grpc-transport'
+import { respondWithTable, startVizierDouble } from '../../test/vizier-double'
+import type { VizierDouble } from '../../test/vizier-double'
+import {
+  collect,
+  gated,
+  GRPC_HEADERS,
+  grpcFailure,
+  PATH,
+  REQUEST,
+  startProxy,
+  startRaw,
+  table,
+  within,
+} from '../../test/support/grpc-harness'
+import type { RawHandler } from '../../test/support/grpc-harness'
+
+describe('gRPC session pool, against the Vizier double', () => {
+  let double: VizierDouble
+  const transports: GrpcTransport[] = []
+
+  function transport(options: Partial<GrpcTransportOptions> = {}): GrpcTransport {
+    const t = createGrpcTransport({ authority: double.address, ...options })
+    transports.push(t)
+    return t
+  }
+
+  beforeAll(async () => {
+    double = await startVizierDouble(respondWithTable(table))
+  })
+  afterEach(async () => {
+    await Promise.all(transports.splice(0).map((t) => t.close()))
+  })
+  afterAll(async () => {
+    await double?.close()
+  })
+
+  it('should reuse one session for a second call', async () => {
+    double.setBehaviour(respondWithTable(table))
+    const t = transport()
+    const before = double.sessionCount
+    await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+    await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+    expect(double.sessionCount - before).toBe(1)
+    const [first, second] = double.requests.slice(-2)
+    expect(second?.session).toBe(first?.session)
+  })
+
+  it('should run concurrent calls on the one session', async () => {
+    double.setBehaviour(respondWithTable(table))
+    const t = transport()
+    const before = double.sessionCount
+    const results = await Promise.all(
+      [1, 2, 3].map(() => collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 })))
+    )
+    expect(results.map((r) => r.length)).toEqual([3, 3, 3])
+    expect(double.sessionCount - before).toBe(1)
+  })
+
+  it('should let a call finish across a GOAWAY, then open a new session for the next', async () => {
+    const gate = gated()
+    double.setBehaviour(gate.behaviour)
+    const t = transport()
+    const pending = collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+    await within(gate.arrived)
+    const firstSession = double.requests.at(-1)!.session
+    double.goaway()
+    gate.release()
+    expect(await within(pending)).toHaveLength(4)
+
+    double.setBehaviour(respondWithTable(table))
+    await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+    expect(double.requests.at(-1)!.session).not.toBe(firstSession)
+  })
+
+  it('should fail a call cut by a dropped connection, and reconnect for the next', async () => {
+    const gate = gated()
+    double.setBehaviour(gate.behaviour)
+    const t = transport()
+    const pending = grpcFailure(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+    await within(gate.arrived)
+    const firstSession = double.requests.at(-1)!.session
+    double.dropConnections()
+    const err = await pending
+    expect(err.source).toBe('transport')
+    gate.release()
+
+    double.setBehaviour(respondWithTable(table))
+    const messages = await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+    expect(messages).toHaveLength(3)
+    expect(double.requests.at(-1)!.session).not.toBe(firstSession)
+  })
+
+  it('should reuse an idle session that answers its PING', async () => {
+    double.setBehaviour(respondWithTable(table))
+    const t = transport({ idlePingAfterMs: 0 })
+    const before = double.sessionCount
+    await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+    await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+    expect(double.sessionCount - before).toBe(1)
+  })
+})
+
+describe('gRPC session pool, connection failures', () => {
+  it('should report a refused connection as a transport error', async () => {
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    await new Promise((resolve) => server.close(resolve))
+    const t = createGrpcTransport({ authority: `127.0.0.1:${port}` })
+    try {
+      const err = await grpcFailure(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+      expect(err.source).toBe('transport')
+      expect(err.code).toBe(GrpcCode.UNAVAILABLE)
+      expect(err.rawMessage).toContain('ECONNREFUSED')
+    } finally {
+      await t.close()
+    }
+  })
+})
+
+describe('gRPC session pool, idle PING check', () => {
+  it('should replace an idle session whose PING goes unanswered', async () => {
+    const double = await startVizierDouble(respondWithTable(table))
+    const proxy = await startProxy(double.port)
+    const t = createGrpcTransport({
+      authority: proxy.address,
+      idlePingAfterMs: 0,
+      pingTimeoutMs: 200,
+    })
+    try {
+      await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+      const firstSession = double.requests.at(-1)!.session
+      proxy.blackhole()
+      const messages = await within(collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 })))
+      expect(messages).toHaveLength(3)
+      expect(double.requests.at(-1)!.session).not.toBe(firstSession)
+    } finally {
+      await t.close()
+      await proxy.close()
+      await double.close()
+    }
+  })
+})
+
+describe('gRPC session pool, resets that condemn a session', () => {
+  let raw: Awaited<ReturnType<typeof startRaw>> | undefined
+  let t: GrpcTransport | undefined
+
+  async function serve(handler: RawHandler, options: Partial<GrpcTransportOptions> = {}) {
+    raw = await startRaw(handler)
+    t = createGrpcTransport({ authority: raw.address, ...options })
+    return t
+  }
+
+  afterEach(async () => {
+    await t?.close()
+    await raw?.close()
+    t = undefined
+    raw = undefined
+  })
+
+  it('should open a new session after the peer resets a stream with ENHANCE_YOUR_CALM', async () => {
+    const seen: http2.Http2Session[] = []
+    const client = await serve((stream) => {
+      seen.push(stream.session!)
+      if (seen.length === 1) {
+        stream.close(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM)
+        return
+      }
+      stream.respond({ ...GRPC_HEADERS, 'grpc-status': '0' }, { endStream: true })
+    })
+    const err = await grpcFailure(client.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+    expect(err.rawMessage).toContain('ENHANCE_YOUR_CALM')
+    for await (const _ of client.serverStream(PATH, REQUEST, { timeoutMs: 5000 })) void _
+    expect(seen).toHaveLength(2)
+    expect(seen[1]).not.toBe(seen[0])
+  })
+
+  it('should keep the session after a plain CANCEL reset of one stream', async () => {
+    const seen: http2.Http2Session[] = []
+    const client = await serve((stream) => {
+      seen.push(stream.session!)
+      if (seen.length === 1) {
+        stream.close(http2.constants.NGHTTP2_CANCEL)
+        return
+      }
+      stream.respond({ ...GRPC_HEADERS, 'grpc-status': '0' }, { endStream: true })
+    })
+    await grpcFailure(client.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+    for await (const _ of client.serverStream(PATH, REQUEST, { timeoutMs: 5000 })) void _
+    expect(seen).toHaveLength(2)
+    expect(seen[1]).toBe(seen[0])
+  })
+})
