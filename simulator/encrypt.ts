@@ -3,14 +3,14 @@
  * encryption_options: each RowBatchData becomes a JWE compact serialization (RSA-OAEP-256 key
  * wrap, A256GCM content, raw DEFLATE when compression_alg is 'DEF') in QueryData.encrypted_batch.
  * Metadata, stats and statuses stay in the clear, as in Vizier. The JWE itself is made by
- * shared/pixie's encryptRowBatch, the same code the client's tests use.
+ * vizier-wire/batch-encryption.ts, the same code the client's tests use.
  */
 import { importJWK } from 'jose'
 import type {
   ExecuteScriptRequest_EncryptionOptions,
   RowBatchData,
 } from '../shared/pixie/gen/vizierapi_pb'
-import { encryptRowBatch } from '../shared/pixie/encryption'
+import { encryptRowBatch } from './vizier-wire/batch-encryption'
 
 export type BatchEncryptor = (batch: RowBatchData) => Promise<Uint8Array>
 

@@ -6,7 +6,8 @@ import { createServer } from 'node:net'
 import type { AddressInfo, Socket } from 'node:net'
 import { PxCanaryError } from '../errors'
 import { createVizierClient } from './client'
-import { encryptRowBatch, generateE2eKeyPair } from './encryption'
+import { generateE2eKeyPair } from './encryption'
+import { encryptRowBatch } from '../../simulator/vizier-wire/batch-encryption'
 import type { VizierClient } from './types'
 import {
   batchMessages,

@@ -3,9 +3,10 @@ import { create } from '@bufbuild/protobuf'
 import { CompactEncrypt, importJWK } from 'jose'
 import { PxCanaryError } from '../errors'
 import { RowBatchDataSchema } from './gen/vizierapi_pb'
-import { decryptRowBatch, encryptRowBatch, generateE2eKeyPair, lazyE2eKeyPair } from './encryption'
+import { decryptRowBatch, generateE2eKeyPair, lazyE2eKeyPair } from './encryption'
 import type { E2eKeyPair } from './encryption'
-import { encodeColumn } from './encode'
+import { encodeColumn } from '../../simulator/vizier-wire/row-batch'
+import { encryptRowBatch } from '../../simulator/vizier-wire/batch-encryption'
 import { decodeColumn } from './values'
 
 // 2048 bits keeps the unit tests quick; the client itself always uses 4096.

@@ -1,13 +1,14 @@
 /**
- * End-to-end encryption of row batches, as Pixie's official clients do it: the client sends a
- * public RSA JWK, Vizier returns each RowBatchData as a JWE compact serialization
+ * End-to-end encryption of row batches, the client's half, as Pixie's official clients do it: the
+ * client sends a public RSA JWK, Vizier returns each RowBatchData as a JWE compact serialization
  * (RSA-OAEP-256 key wrap, A256GCM content, raw-DEFLATE "zip":"DEF"). Only batches are encrypted;
- * metadata, stats and statuses travel in the clear.
+ * metadata, stats and statuses travel in the clear. Vizier's half (encrypting) lives in
+ * simulator/vizier-wire/batch-encryption.ts.
  */
 import { generateKeyPair } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
-import { fromBinary, toBinary } from '@bufbuild/protobuf'
-import { CompactEncrypt, compactDecrypt, importJWK } from 'jose'
+import { fromBinary } from '@bufbuild/protobuf'
+import { compactDecrypt } from 'jose'
 import { RowBatchDataSchema } from './gen/vizierapi_pb'
 import type { RowBatchData } from './gen/vizierapi_pb'
 import { decryptionError } from './error-mapping'
@@ -85,24 +86,4 @@ export async function decryptRowBatch(
   } catch (err) {
     throw decryptionError('the decrypted batch is not a RowBatchData', err)
   }
-}
-
-/**
- * Encrypts a RowBatchData for a client's public JWK the way Vizier does. For test doubles and
- * the simulator; functions never call it, so their bundles leave it out.
- */
-export async function encryptRowBatch(
-  batch: RowBatchData,
-  publicJwk: string,
-  options: { compression?: boolean } = {}
-): Promise<Uint8Array> {
-  const key = await importJWK(JSON.parse(publicJwk) as Record<string, unknown>, E2E_KEY_ALG)
-  const jwe = await new CompactEncrypt(toBinary(RowBatchDataSchema, batch))
-    .setProtectedHeader({
-      alg: E2E_KEY_ALG,
-      enc: E2E_CONTENT_ALG,
-      ...(options.compression === false ? {} : { zip: E2E_COMPRESSION_ALG }),
-    })
-    .encrypt(key)
-  return new TextEncoder().encode(jwe)
 }

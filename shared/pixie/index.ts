@@ -1,8 +1,7 @@
 /**
- * The Vizier client library. Functions import createVizierClient and the types; the encoders and
- * encryptRowBatch are for code that plays Vizier's side (test double, simulator) and are
- * tree-shaken out of function bundles. The gRPC transport is exported for tests and tools; the
- * client is its only user in a function.
+ * The Vizier client library. Functions import createVizierClient and the types; the gRPC
+ * transport is exported for tests and tools, the client being its only user in a function.
+ * Vizier's side of the wire (encoding and encrypting batches) is in simulator/vizier-wire/.
  */
 export type {
   CellValue,
@@ -38,7 +37,6 @@ export {
   uint128ToUuid,
   uuidToUint128,
 } from './values'
-export { encodeColumn, encodeRowBatch, type EncodableValue } from './encode'
 export { errorFromStatus, errorFromTransport } from './error-mapping'
 export {
   createGrpcTransport,
@@ -64,7 +62,6 @@ export {
 } from './grpc-framing'
 export {
   decryptRowBatch,
-  encryptRowBatch,
   generateE2eKeyPair,
   E2E_COMPRESSION_ALG,
   E2E_CONTENT_ALG,

@@ -5,7 +5,7 @@ import { ExecuteScriptResponseSchema, RowBatchDataSchema } from './gen/vizierapi
 import type { ExecuteScriptResponse } from './gen/vizierapi_pb'
 import { ResultAssembler } from './stream-assembly'
 import type { AssemblyLimits } from './stream-assembly'
-import { encodeColumn } from './encode'
+import { encodeColumn } from '../../simulator/vizier-wire/row-batch'
 import {
   batchMessage,
   batchMessages,

@@ -4,7 +4,8 @@
 // pixie_decryption_failed, never a number.
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encryptRowBatch, generateE2eKeyPair } from '../../shared/pixie/encryption'
+import { generateE2eKeyPair } from '../../shared/pixie/encryption'
+import { encryptRowBatch } from '../../simulator/vizier-wire/batch-encryption'
 import type { ExecuteScriptResponse } from '../../shared/pixie/gen/vizierapi_pb'
 import { getJson } from '../../shared/testing/bundle-fixtures'
 import { runBundleToExit, startBundle } from '../../shared/testing/spawn-bundle'

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { Code, ConnectError } from '@connectrpc/connect'
-import { encryptRowBatch } from '../../shared/pixie/encryption'
+import { encryptRowBatch } from '../../simulator/vizier-wire/batch-encryption'
 import { fillCallEcho } from '../../shared/testing/stats-result'
 import type { ExecuteScriptResponse } from '../../shared/pixie/gen/vizierapi_pb'
 import { DoubleFault } from './server'

@@ -10,8 +10,8 @@ import {
   RowBatchDataSchema,
 } from '../../shared/pixie/gen/vizierapi_pb'
 import type { ExecuteScriptResponse, RowBatchData } from '../../shared/pixie/gen/vizierapi_pb'
-import { encodeRowBatch } from '../../shared/pixie/encode'
-import type { EncodableValue } from '../../shared/pixie/encode'
+import { encodeRowBatch } from '../../simulator/vizier-wire/row-batch'
+import type { EncodableValue } from '../../simulator/vizier-wire/row-batch'
 import { dataTypeOf } from '../../shared/pixie/values'
 import type { ColumnType } from '../../shared/pixie/types'
 

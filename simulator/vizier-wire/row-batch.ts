@@ -1,12 +1,17 @@
 /**
- * Value encoding: the inverse of values.ts, for code that plays Vizier's side (the gRPC test
- * double, the simulator's server). Functions never import this module, so bundles drop it.
+ * Row batches as Vizier sends them, from plain values: the inverse of shared/pixie/values.ts, for
+ * code that plays Vizier's side (the gRPC test double, the client's tests). It lives outside the
+ * client library because no function ever encodes a batch.
  */
 import { create } from '@bufbuild/protobuf'
-import { ColumnSchema, RowBatchDataSchema, UInt128Schema } from './gen/vizierapi_pb'
-import type { Column, RowBatchData } from './gen/vizierapi_pb'
-import type { ColumnType } from './types'
-import { uuidToUint128 } from './values'
+import {
+  ColumnSchema,
+  RowBatchDataSchema,
+  UInt128Schema,
+} from '../../shared/pixie/gen/vizierapi_pb'
+import type { Column, RowBatchData } from '../../shared/pixie/gen/vizierapi_pb'
+import type { ColumnType } from '../../shared/pixie/types'
+import { uuidToUint128 } from '../../shared/pixie/values'
 
 /**
  * A value a producer may hand in for a column. Besides the decoded CellValue forms, INT64 and
