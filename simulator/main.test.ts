@@ -54,11 +54,11 @@ describe('simulator CLI', () => {
   })
 
   it('should serve on the requested port and exit 0 on SIGTERM', async () => {
-    const r = await run(['--port', '0', '--latency-ms', '5'], (out, kill) => {
+    const r = await run(['--port', '0', '--latency-ms', '5', '--admin-port', '0'], (out, kill) => {
       if (out.includes('serving')) kill()
     })
     expect(r.stdout).toMatch(
-      /scenario 'demo' \(7 pods, .*\) serving px\.api\.vizierpb\.VizierService on 127\.0\.0\.1:\d+ \(development mode: plaintext, no credentials\)/
+      /scenario 'demo' \(7 pods, .*\) serving px\.api\.vizierpb\.VizierService on 127\.0\.0\.1:\d+, control on http:\/\/127\.0\.0\.1:\d+ \(development mode: plaintext, no credentials\)/
     )
     expect(r.code).toBe(0)
   })

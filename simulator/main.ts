@@ -171,10 +171,9 @@ async function main(): Promise<void> {
   const rps = expectedRowsPerSecond(sim.world, sim.store.multiplier)
   process.stdout.write(
     `simulator: scenario '${sim.scenario.name}' (${sim.world.pods.length} pods, ~${rps.toFixed(1)} rows/s, ` +
-      `x${sim.store.multiplier}) serving px.api.vizierpb.VizierService on ${sim.address} ` +
-      `(${MODE_NAMES[sim.mode]})` +
+      `x${sim.store.multiplier}) serving px.api.vizierpb.VizierService on ${sim.address}` +
       (admin ? `, control on http://127.0.0.1:${admin.port}` : '') +
-      '\n'
+      ` (${MODE_NAMES[sim.mode]})\n`
   )
 }
 
