@@ -1,12 +1,19 @@
 // The CLI as a process: argument errors and bad scenarios fail fast with a clear message; a good
 // run prints its address and stops with exit code 0 on SIGTERM.
 import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { generateVizierCertificates } from './front-door/certs'
 
 const ROOT = join(import.meta.dirname, '..')
 
-function run(args: string[], onStdout?: (text: string, kill: () => void) => void) {
+function run(
+  args: string[],
+  onStdout?: (text: string, kill: () => void) => void,
+  env: NodeJS.ProcessEnv = {}
+) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(
       process.execPath,
@@ -14,6 +21,7 @@ function run(args: string[], onStdout?: (text: string, kill: () => void) => void
       {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...env },
       }
     )
     let stdout = ''
@@ -46,12 +54,49 @@ describe('simulator CLI', () => {
   })
 
   it('should serve on the requested port and exit 0 on SIGTERM', async () => {
-    const r = await run(['--port', '0', '--latency-ms', '5'], (out, kill) => {
+    const r = await run(['--port', '0', '--latency-ms', '5', '--admin-port', '0'], (out, kill) => {
       if (out.includes('serving')) kill()
     })
     expect(r.stdout).toMatch(
-      /scenario 'demo' \(7 pods, .*\) serving px\.api\.vizierpb\.VizierService on 127\.0\.0\.1:\d+/
+      /scenario 'demo' \(7 pods, .*\) serving px\.api\.vizierpb\.VizierService on 127\.0\.0\.1:\d+, control on http:\/\/127\.0\.0\.1:\d+ \(development mode: plaintext, no credentials\)/
     )
     expect(r.code).toBe(0)
   })
+
+  it('should refuse an incomplete Vizier front door in one line and exit 2', async () => {
+    const r = await run(['--port', '0', '--tls-dir', 'nowhere'], undefined, {
+      PL_JWT_SIGNING_KEY: '',
+      PX_SIM_JWT_SIGNING_KEY_FILE: '',
+    })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(
+      'simulator: the Vizier front door needs --jwt-signing-key-file or PL_JWT_SIGNING_KEY'
+    )
+  })
+
+  const certs = generateVizierCertificates()
+  it.skipIf(certs === undefined)(
+    'should serve the Vizier front door from a certificate directory and a key file',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sim-main-test-'))
+      try {
+        writeFileSync(join(dir, 'server.crt'), certs?.serverCert ?? '')
+        writeFileSync(join(dir, 'server.key'), certs?.serverKey ?? '')
+        writeFileSync(join(dir, 'jwt-signing-key'), 'a'.repeat(128))
+        const args = ['--port', '0', '--tls-dir', dir]
+        const r = await run(
+          [...args, '--jwt-signing-key-file', join(dir, 'jwt-signing-key')],
+          (out, kill) => {
+            if (out.includes('serving')) kill()
+          }
+        )
+        expect(r.stdout).toMatch(
+          /on 127\.0\.0\.1:\d+ \(Vizier front door: TLS, service JWT required\)/
+        )
+        expect(r.code).toBe(0)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }
+  )
 })

@@ -1,9 +1,13 @@
 /**
- * The simulator's gRPC server: px.api.vizierpb.VizierService (ExecuteScript, HealthCheck) over
- * plaintext HTTP/2 (h2c), like Pixie's standalone PEM on 127.0.0.1:12345, but streaming the way
- * a full Vizier does: query_id on every message, table ids as UUIDs, metadata first, interleaved
- * batches with eow/eos on each table's last one, then execution stats. Scripts really run, through
- * the PxL engine in simulator/pxl, over the scenario's seeded traffic.
+ * The simulator's gRPC server: px.api.vizierpb.VizierService (ExecuteScript, HealthCheck),
+ * streaming the way a full Vizier does: query_id on every message, table ids as UUIDs, metadata
+ * first, interleaved batches with eow/eos on each table's last one, then execution stats. Scripts
+ * really run, through the PxL engine in simulator/pxl, over the scenario's seeded traffic.
+ *
+ * Three front doors: development mode (plaintext HTTP/2, no credentials; the default), Vizier's
+ * query-broker front door (TLS plus the service JWT, simulator/front-door/), and the standalone
+ * PEM (plaintext, no auth, compiles query_str without exec_funcs, as pixie-io/pixie
+ * src/experimental/standalone_pem/vizier_server.h does).
  */
 import { randomUUID } from 'node:crypto'
 import * as http2 from 'node:http2'
@@ -16,6 +20,7 @@ import {
   createContextValues,
   type ConnectRouter,
   type HandlerContext,
+  type Interceptor,
 } from '@connectrpc/connect'
 import { connectNodeAdapter } from '@connectrpc/connect-node'
 import {
@@ -36,6 +41,7 @@ import {
 import type { ExecFunc } from '../shared/pixie/types'
 import { TrafficStore } from './datasource'
 import { batchOf, relationOf } from './encode'
+import { checkVizierAuth, VIZIER_AUDIENCE } from './front-door/auth'
 import { createBatchEncryptor, type BatchEncryptor } from './encrypt'
 import {
   faultsFromScenario,
@@ -88,7 +94,34 @@ export interface SimulatorOptions {
    * argument reaching further back than the history it holds. Default: a line on stderr.
    */
   onWarning?: (message: string) => void
+  /**
+   * Serve Vizier's in-cluster front door instead of development mode: TLS with this server
+   * certificate, and every call must carry `authorization: bearer <JWT>` signed with the
+   * cluster's JWT signing key, checked as the query broker does (simulator/front-door/auth.ts).
+   * Token times are checked against `clock`.
+   */
+  vizier?: VizierFrontDoorOptions
+  /**
+   * Behave as Pixie's standalone PEM: plaintext, no auth, `exec_funcs` ignored (query_str is
+   * compiled alone), table ids are the table names. Cannot be combined with `vizier`.
+   */
+  standalonePem?: boolean
 }
+
+export interface VizierFrontDoorOptions {
+  /** PEM server certificate and key (`server.crt` / `server.key` of Secret service-tls-certs). */
+  tls: { cert: string; key: string }
+  /**
+   * The `jwt-signing-key` value of Secret `pl-cluster-secrets`, as Vizier gets it in
+   * PL_JWT_SIGNING_KEY: the string itself is the HMAC key (never hex-decoded).
+   */
+  jwtSigningKey: string
+  /** Expected audience; default 'vizier'. */
+  audience?: string
+}
+
+/** Which front door a simulator serves. */
+export type SimulatorMode = 'development' | 'vizier' | 'standalone-pem'
 
 /** One received ExecuteScript call, for tests to inspect. */
 export interface RecordedRequest {
@@ -120,11 +153,19 @@ export interface SimulatorStats {
   rowsScanned: number
   /** Result rows sent, summed over all calls. */
   rowsReturned: number
+  /** Calls the front door refused before they reached a handler (bad or missing token). */
+  unauthenticatedCalls: number
+  /**
+   * Times a token's claims would have crashed the query broker (a panicking type assertion):
+   * every connection was dropped.
+   */
+  crashes: number
 }
 
 export interface Simulator {
   /** 'host:port', ready for PX_DIRECT_ADDR. */
   address: string
+  mode: SimulatorMode
   host: string
   port: number
   scenario: Scenario
@@ -196,6 +237,17 @@ function isRuntimeError(err: unknown): err is PxlRuntimeError {
  * await sim.close()
  */
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  if (options.vizier && options.standalonePem) {
+    throw new Error('a simulator is either a Vizier front door or a standalone PEM, not both')
+  }
+  if (options.vizier && options.vizier.jwtSigningKey === '') {
+    throw new Error('the JWT signing key is empty')
+  }
+  const mode: SimulatorMode = options.vizier
+    ? 'vizier'
+    : options.standalonePem
+      ? 'standalone-pem'
+      : 'development'
   const scenario =
     typeof options.scenario === 'string'
       ? loadScenario(options.scenario)
@@ -219,6 +271,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     healthCheckCalls: 0,
     rowsScanned: 0,
     rowsReturned: 0,
+    unauthenticatedCalls: 0,
+    crashes: 0,
   }
   const requests: RecordedRequest[] = []
   const shutdown = new AbortController()
@@ -285,6 +339,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     } catch (err) {
       if (record.outcome === 'pending') record.outcome = 'cancelled'
       throw err
+    }
+
+    if (mode === 'standalone-pem') {
+      yield* standalonePemExecute(req, record, queryId, fail)
+      return
     }
 
     if (req.queryStr === '') {
@@ -442,25 +501,119 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     record.outcome = 'ok'
   }
 
+  /**
+   * The standalone PEM's ExecuteScript: the script is compiled without exec_funcs (the
+   * two-argument Compiler().Compile), and a compile failure, including "no output table", ends the
+   * call with INVALID_ARGUMENT "Failed to compile script with error='...'" and no in-band status
+   * (pixie-io/pixie src/experimental/standalone_pem/vizier_server.h ExecuteScript;
+   * src/carnot/planner/compiler/compiler.cc VerifyGraphHasMemorySink).
+   */
+  async function* standalonePemExecute(
+    req: ExecuteScriptRequest,
+    record: RecordedRequest,
+    queryId: string,
+    fail: (outcome: RecordedRequest['outcome'], err: ConnectError) => ConnectError
+  ): AsyncGenerator<ExecuteScriptResponse> {
+    const compileError = (message: string) =>
+      fail(
+        'compile_error',
+        new ConnectError(`Failed to compile script with error='${message}'`, Code.InvalidArgument)
+      )
+    const nowNs = clock()
+    record.nowNs = nowNs
+    const snapshot = store.snapshot(nowNs)
+    let tables: EngineTable[]
+    try {
+      tables = engine(req.queryStr, { source: snapshot.source, execFuncs: [], nowNs })
+    } catch (err) {
+      if (isCompileError(err)) throw compileError(err.message)
+      // Carnot's ExecuteQuery failing ends the call with CANCELLED (vizier_server.h).
+      throw fail('runtime_error', new ConnectError((err as Error).message, Code.Canceled))
+    }
+    if (tables.length === 0) {
+      throw compileError('query does not output a result, please add a px.display() statement')
+    }
+    record.rowsScanned = snapshot.rowsScanned()
+    record.rowsReturned = tables.reduce((n, t) => n + (t.data[0]?.length ?? 0), 0)
+    stats.rowsScanned += record.rowsScanned
+    stats.rowsReturned += record.rowsReturned
+    for (const table of tables) {
+      yield response(queryId, {
+        result: {
+          case: 'metaData',
+          // The standalone PEM names tables by their name, not a UUID (vizier_server.h).
+          value: create(QueryMetadataSchema, {
+            name: table.name,
+            id: table.name,
+            relation: relationOf(table),
+          }),
+        },
+      })
+    }
+    for (const table of tables) {
+      const rows = table.data[0]?.length ?? 0
+      for (let from = 0; from < rows || from === 0; from += batchRows) {
+        const to = Math.min(rows, from + batchRows)
+        const batch = batchOf(table, table.name, from, to, to >= rows)
+        yield response(queryId, {
+          result: { case: 'data', value: create(QueryDataSchema, { batch }) },
+        })
+        if (to >= rows) break
+      }
+    }
+    record.outcome = 'ok'
+  }
+
+  /**
+   * Vizier's auth interceptor: every RPC (ExecuteScript and HealthCheck alike) is refused with
+   * UNAUTHENTICATED before its handler runs unless it carries a valid service JWT (pixie-io/pixie
+   * src/shared/services/server/grpc_server.go createGRPCAuthFunc).
+   */
+  const vizier = options.vizier
+  const authInterceptor: Interceptor = (next) => async (req) => {
+    if (!vizier) return next(req)
+    const outcome = await checkVizierAuth(req.header.get('authorization'), {
+      signingKey: vizier.jwtSigningKey,
+      audience: vizier.audience ?? VIZIER_AUDIENCE,
+      nowMs: Number(clock() / 1_000_000n),
+    })
+    if (outcome.ok) return next(req)
+    if (outcome.kind === 'panic') {
+      // A Go panic nobody recovers ends the query broker's process: every connection drops
+      // without a gRPC status. The simulator keeps serving, as the restarted pod would.
+      stats.crashes += 1
+      warn(`front door: the query broker would have crashed (${outcome.message})`)
+      for (const session of sessions) session.destroy()
+      throw new ConnectError('query broker crashed', Code.Unavailable)
+    }
+    stats.unauthenticatedCalls += 1
+    throw new ConnectError(outcome.message, Code.Unauthenticated)
+  }
+
   async function* healthCheck(): AsyncGenerator<HealthCheckResponse> {
     stats.healthCheckCalls += 1
+    // The standalone PEM answers OK with no message (vizier_server.h HealthCheck).
+    if (mode === 'standalone-pem') return
     if (faults.error === 'unavailable')
       throw new ConnectError(UNAVAILABLE_MESSAGE, Code.Unavailable)
     yield create(HealthCheckResponseSchema, { status: create(StatusSchema, { code: 0 }) })
   }
 
+  const sessions = new Set<http2.ServerHttp2Session>()
   const handler = connectNodeAdapter({
     routes: (router: ConnectRouter) => {
       router.service(VizierService, { executeScript, healthCheck })
     },
+    interceptors: [authInterceptor],
     contextValues: (req) =>
       createContextValues().set(
         kNodeRequest,
         'stream' in req ? (req as http2.Http2ServerRequest) : undefined
       ),
   })
-  const server = http2.createServer(handler)
-  const sessions = new Set<http2.ServerHttp2Session>()
+  const server = vizier
+    ? http2.createSecureServer({ cert: vizier.tls.cert, key: vizier.tls.key }, handler)
+    : http2.createServer(handler)
   server.on('session', (session) => {
     sessions.add(session)
     session.on('close', () => sessions.delete(session))
@@ -477,6 +630,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   return {
     address: `${host}:${port}`,
+    mode,
     host,
     port,
     scenario,
@@ -499,6 +653,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       stats.healthCheckCalls = 0
       stats.rowsScanned = 0
       stats.rowsReturned = 0
+      stats.unauthenticatedCalls = 0
+      stats.crashes = 0
       requests.length = 0
     },
     async close() {
