@@ -3,7 +3,10 @@
  * the wiring tests: the load generator's rate and target (canary/examples/load-generator.yaml), the
  * pod counts Argo gives each ReplicaSet at a setWeight without traffic routing, and the Services as
  * Argo leaves them. The simulator scenario is rewritten from these, so the replay measures the
- * traffic a cluster following the README would see, not numbers of its own.
+ * traffic a cluster following the README would see, not numbers of its own. The simulator's rates
+ * are fixed per ReplicaSet, so the replay keeps the first setWeight's split for the whole rollout:
+ * later steps only give the canary more pods and more requests, so the first is the one that must
+ * clear min-requests.
  */
 import { join } from 'node:path'
 import type { ScenarioInput } from '../../simulator/scenario'
