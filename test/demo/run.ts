@@ -29,6 +29,7 @@ import {
   startStack,
 } from '../scenarios/stack'
 import type { Stack } from '../scenarios/stack'
+import { canaryObjects, demoScenario } from '../scenarios/demo-traffic'
 import { formatEvent, formatSummary } from './narrate'
 
 /** Real milliseconds per emulated millisecond: 30 s intervals take 0.6 s. */
@@ -46,11 +47,19 @@ interface DemoCase {
   namespace?: string
 }
 
-const STAGES: Array<{ scenario: string; judge: Judge; frozen: boolean; cases: DemoCase[] }> = [
+const STAGES: Array<{
+  scenario: string
+  judge: Judge
+  frozen: boolean
+  /** Pod counts and rates from the demo's manifests (load generator, Services, setWeight). */
+  manifestTraffic?: boolean
+  cases: DemoCase[]
+}> = [
   {
     scenario: 'demo',
     judge: 'thresholds',
     frozen: false,
+    manifestTraffic: true,
     cases: [
       {
         image: 'argoproj/rollouts-demo:yellow',
@@ -135,8 +144,15 @@ async function main(): Promise<number> {
         ? `══ judged by fixed thresholds (canary/rollout.yaml, ${rollout.spec.strategy.canary?.analysis?.templates.map((t) => t.templateName).join(', ')})`
         : `══ judged against the stable ReplicaSet (canary/examples/rollout-comparison.yaml, ${rollout.spec.strategy.canary?.analysis?.templates.map((t) => t.templateName).join(', ')})`
     )
+    const scenario = readScenario(stage.scenario)
     stack = await startStack(
-      readScenario(stage.scenario),
+      stage.manifestTraffic === true
+        ? demoScenario(scenario, canaryObjects(), rollout, {
+            namespace: 'default',
+            stableHash: STABLE_HASH,
+            canaryHashes: stage.cases.map((c) => c.hash),
+          })
+        : scenario,
       {},
       stage.frozen ? { clock: () => FROZEN_NOW_NS } : {}
     )

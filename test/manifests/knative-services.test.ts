@@ -78,7 +78,7 @@ describe('Knative Services', () => {
       const service = services().find((s) => s.metadata.name === `px-${metric}`) as KService
       const [container, ...others] = service.spec.template.spec.containers
       expect(others).toHaveLength(0)
-      expect(container?.image).toMatch(new RegExp(`/${metric}:`))
+      expect(container?.image).toMatch(new RegExp(`/px-canary-${metric}:`))
       expect(container?.ports?.map((p) => p.containerPort)).toEqual([8080])
       expect(container?.readinessProbe?.httpGet?.path).toBe('/health/readiness')
       expect(container?.readinessProbe?.initialDelaySeconds ?? 0).toBe(0)

@@ -1,32 +1,36 @@
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { parse, parseAllDocuments } from 'yaml'
-import { loadManifestDir } from '../argo-emulator/manifests'
+import { overrideImage, renderKustomization } from './kustomize'
+import type { KubeObject } from './kustomize'
 import { CANARY_DIR, KNATIVE_DIR, REPO_ROOT } from './repo'
 
 const HAS_KUBECTL = spawnSync('kubectl', ['version', '--client'], { timeout: 20_000 }).status === 0
-if (!HAS_KUBECTL) console.warn('[test/manifests] kubectl not on PATH: kustomize rendering skipped')
+if (!HAS_KUBECTL) console.warn('[test/manifests] kubectl not on PATH: kustomize comparison skipped')
 
-const identity = (o: { kind?: string; metadata?: { name?: string } }): string =>
-  `${o.kind ?? '?'}/${o.metadata?.name ?? '?'}`
+const identity = (o: KubeObject): string => `${o.kind ?? '?'}/${o.metadata?.name ?? '?'}`
 
 describe.each([
   ['knative', KNATIVE_DIR],
   ['canary', CANARY_DIR],
 ])('%s/kustomization.yaml', (folder, dir) => {
-  it('should list every manifest file of the folder', () => {
-    const kustomization = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as {
-      resources?: string[]
-    }
+  const kustomization = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as {
+    resources?: string[]
+  }
+
+  it('should list every manifest file of the folder, and only files that exist', () => {
     const files = readdirSync(dir)
       .filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml')
       .sort()
-    expect([...(kustomization.resources ?? [])].sort()).toEqual(files)
+    const resources = kustomization.resources ?? []
+    expect(resources.filter((r) => !r.includes('/')).sort()).toEqual(files)
+    for (const resource of resources) expect(existsSync(join(dir, resource)), resource).toBe(true)
   })
 
-  it.skipIf(!HAS_KUBECTL)(`should render with kubectl kustomize ${folder}`, () => {
+  it.skipIf(!HAS_KUBECTL)(`should render exactly as kubectl kustomize ${folder}`, () => {
     const rendered = spawnSync('kubectl', ['kustomize', folder], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
@@ -34,13 +38,96 @@ describe.each([
     })
     expect(rendered.stderr).not.toMatch(/error/i)
     expect(rendered.status).toBe(0)
-    const objects = parseAllDocuments(rendered.stdout).map(
-      (d) => d.toJS() as { kind?: string; metadata?: { name?: string } }
+    const byKubectl = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as KubeObject)
+    const ours = renderKustomization(dir)
+    const sortById = (objects: KubeObject[]): KubeObject[] =>
+      [...objects].sort((a, b) => identity(a).localeCompare(identity(b)))
+    expect(sortById(ours)).toEqual(sortById(byKubectl))
+  })
+})
+
+describe('renderKustomization', () => {
+  const dirs: string[] = []
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true })
+  })
+  function fixture(kustomization: string, files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'px-canary-kustomize-'))
+    dirs.push(dir)
+    writeFileSync(join(dir, 'kustomization.yaml'), kustomization)
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
+    return dir
+  }
+
+  it('should set the namespace, add labels and override images of every container list', () => {
+    const dir = fixture(
+      [
+        'namespace: team',
+        'labels:',
+        '  - pairs: { part-of: demo }',
+        'images:',
+        '  - { name: reg.example/app, newName: mine.example/app, newTag: "2.0" }',
+        'resources: [a.yaml]',
+      ].join('\n'),
+      {
+        'a.yaml': [
+          'apiVersion: v1',
+          'kind: Namespace',
+          'metadata: { name: team }',
+          '---',
+          'apiVersion: apps/v1',
+          'kind: Deployment',
+          'metadata: { name: d, labels: { app: d } }',
+          'spec:',
+          '  selector: { matchLabels: { app: d } }',
+          '  template:',
+          '    metadata: { labels: { app: d } }',
+          '    spec:',
+          '      initContainers: [{ name: i, image: "reg.example/app:1.0" }]',
+          '      containers: [{ name: c, image: "reg.example/app" }, { name: o, image: "reg.example/other:1" }]',
+        ].join('\n'),
+      }
     )
-    expect(objects.map(identity).sort()).toEqual(
-      loadManifestDir(dir)
-        .map((d) => identity(d.object))
-        .sort()
+    const [namespace, deployment] = renderKustomization(dir) as [KubeObject, KubeObject]
+    expect(namespace.metadata).toEqual({ name: 'team', labels: { 'part-of': 'demo' } })
+    expect(deployment.metadata).toEqual({
+      name: 'd',
+      namespace: 'team',
+      labels: { app: 'd', 'part-of': 'demo' },
+    })
+    const spec = (
+      deployment.spec as { template: { spec: Record<string, Array<{ image: string }>> } }
+    ).template.spec
+    expect(spec.initContainers?.map((c) => c.image)).toEqual(['mine.example/app:2.0'])
+    expect(spec.containers?.map((c) => c.image)).toEqual([
+      'mine.example/app:2.0',
+      'reg.example/other:1',
+    ])
+    // Labels go to metadata only: selectors and pod templates keep theirs.
+    expect((deployment.spec as { selector: unknown }).selector).toEqual({
+      matchLabels: { app: 'd' },
+    })
+  })
+
+  it('should refuse a kustomization field it does not implement', () => {
+    const dir = fixture('resources: []\ncommonLabels: { a: b }\n', {})
+    expect(() => renderKustomization(dir)).toThrow(/unsupported field\(s\) commonLabels/)
+    const labels = fixture(
+      'resources: []\nlabels: [{ pairs: { a: b }, includeSelectors: true }]\n',
+      {}
+    )
+    expect(() => renderKustomization(labels)).toThrow(/includeSelectors/)
+  })
+
+  it('should match image names exactly, keeping a tag or digest it does not replace', () => {
+    const overrides = [{ name: 'reg.example/app', newName: 'mine.example/app' }]
+    expect(overrideImage('reg.example/app:1.0', overrides)).toBe('mine.example/app:1.0')
+    expect(overrideImage('reg.example/app@sha256:abc', overrides)).toBe(
+      'mine.example/app@sha256:abc'
+    )
+    expect(overrideImage('reg.example/app-two:1.0', overrides)).toBe('reg.example/app-two:1.0')
+    expect(overrideImage('localhost:5000/app', [{ name: 'localhost:5000/app', newTag: '3' }])).toBe(
+      'localhost:5000/app:3'
     )
   })
 })

@@ -8,12 +8,14 @@ import type { RolloutEmulationResult, RolloutManifest } from '../argo-emulator/r
 import type { AnalysisRunResult, AnalysisTemplate, MetricResult } from '../argo-emulator/types'
 import { startBundle } from '../../shared/testing/spawn-bundle'
 import type { RunningBundle } from '../../shared/testing/spawn-bundle'
+import { canaryObjects, demoScenario } from './demo-traffic'
 import { canaryManifests, clusterHost, readScenario, startStack } from './stack'
 import type { Stack } from './stack'
 
 // scenarios/demo.json: rollout canary-demo in namespace default, stable ReplicaSet hash 5b9d7c6f48,
-// a healthy canary 7d9f8c6b5 (~1 % errors, p99 ~150 ms, 8 rps) and a bad-red canary 6c8d4b9f7
-// (~80 % 500s). scenarios/zero-traffic.json: canary idle-8f6d7c5b9 in namespace quiet receives
+// a healthy canary 7d9f8c6b5 (~1 % errors, p99 ~150 ms) and a bad-red canary 6c8d4b9f7
+// (~80 % 500s), with the pod counts and request rates the demo's manifests give them (the load
+// generator's 20 rps over 1 canary and 5 stable pods at setWeight 10; demo-traffic.ts). scenarios/zero-traffic.json: canary idle-8f6d7c5b9 in namespace quiet receives
 // only health probes.
 const STABLE = '5b9d7c6f48'
 const HEALTHY = '7d9f8c6b5'
@@ -50,7 +52,13 @@ describe('canary analysis with the demo scenario', () => {
   let stack: Stack
 
   beforeAll(async () => {
-    stack = await startStack(readScenario('demo'))
+    stack = await startStack(
+      demoScenario(readScenario('demo'), canaryObjects(), rollout, {
+        namespace: 'default',
+        stableHash: STABLE,
+        canaryHashes: [HEALTHY, BAD],
+      })
+    )
   })
 
   afterAll(async () => {
