@@ -174,7 +174,7 @@ export function latencyRolloutVerdict(
     (interval === null
       ? ''
       : ` (${Math.round(interval.level * 100)} % CI ${interval.lower.toFixed(2)} .. ${interval.upper === null ? 'unbounded' : interval.upper.toFixed(2)})`) +
-    `; each test at ${fmtP(alphaPerTest)}`
+    `; each test at ${+alphaPerTest.toPrecision(3)}`
   const decidedBy: LatencyDecider | null =
     locationWorse && tailWorse
       ? 'location_and_tail'
