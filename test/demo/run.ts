@@ -56,7 +56,7 @@ const STAGES: Array<{ scenario: string; judge: Judge; frozen: boolean; cases: De
         image: 'argoproj/rollouts-demo:yellow',
         hash: '7d9f8c6b5',
         expect: 'Healthy',
-        story: 'a healthy canary (about 1 % errors, p99 ~150 ms)',
+        story: 'a healthy canary (like stable: about 0.5 % errors, p99 ~120 ms)',
       },
       {
         image: 'argoproj/rollouts-demo:bad-red',
