@@ -35,31 +35,27 @@ export function binomialTails(k: number, n: number, p: number): BinomialTails {
   if (p === 1) return { lower: k === n ? 1 : 0, upper: 1 }
   const odds = p / (1 - p)
   const mode = Math.min(n, Math.floor((n + 1) * p))
-  // Relative probabilities r(x) = P(x) / P(mode).
-  const down: number[] = [] // x = mode - 1, mode - 2, ...
+  // Relative probabilities r(x) = P(x) / P(mode), summed without storing them: each sum only
+  // ever adds terms of one tail, so small tails keep their relative precision.
+  let total = 1
+  let lower = mode <= k ? 1 : 0
+  let upper = mode >= k ? 1 : 0
   for (let x = mode, r = 1; x > 0;) {
     r *= x / ((n - x + 1) * odds)
     x--
     if (r < NEGLIGIBLE) break
-    down.push(r)
-  }
-  const up: number[] = [1] // x = mode, mode + 1, ...
-  for (let x = mode, r = 1; x < n; x++) {
-    r *= ((n - x) * odds) / (x + 1)
-    if (r < NEGLIGIBLE) break
-    up.push(r)
-  }
-  // Sum from the small ends inwards for accuracy.
-  let total = 0
-  let lower = 0
-  let upper = 0
-  const add = (x: number, r: number) => {
     total += r
     if (x <= k) lower += r
     if (x >= k) upper += r
   }
-  for (let i = down.length - 1; i >= 0; i--) add(mode - 1 - i, down[i] as number)
-  for (let i = up.length - 1; i >= 0; i--) add(mode + i, up[i] as number)
+  for (let x = mode, r = 1; x < n;) {
+    r *= ((n - x) * odds) / (x + 1)
+    x++
+    if (r < NEGLIGIBLE) break
+    total += r
+    if (x <= k) lower += r
+    if (x >= k) upper += r
+  }
   return { lower: Math.min(1, lower / total), upper: Math.min(1, upper / total) }
 }
 

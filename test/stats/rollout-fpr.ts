@@ -7,11 +7,16 @@
  * The traffic comes from a RolloutSource, so the same cases can be measured through another data
  * path (the simulator and the functions' PxL) by supplying a source that returns the same
  * per-look counts. The built-in source draws Poisson arrivals second by second, so consecutive
- * looks share the seconds their windows share, exactly as Argo's overlapping windows do.
+ * looks share the seconds their windows share, exactly as Argo's overlapping windows do; each
+ * request's latency bucket is drawn from the bucket probabilities of the latency model (exact,
+ * and an order of magnitude faster than drawing latencies and bucketing them).
  *
- * Options: --seeds N (default 200), --no-sizes (skip the minimum-sample-size scan).
+ * Options: --seeds N (default 200; the false-alarm cases run twice as many, as their rates are
+ * small), --no-sizes (skip the minimum-sample-size scan).
  */
-import { bucketIndex, LATENCY_BUCKET_COUNT } from '../../shared/stats/buckets'
+import { LATENCY_BUCKET_COUNT, LATENCY_BUCKET_LOWER_NS } from '../../shared/stats/buckets'
+import { normalCdf } from '../../shared/stats/normal'
+import { wilsonInterval } from '../../shared/stats/proportions'
 import { errorRateRolloutVerdict, latencyRolloutVerdict } from '../../shared/stats/rollout-verdict'
 
 /** How Argo looks: `looks` measurements, one every `intervalSeconds`, each over the last window. */
@@ -34,12 +39,17 @@ export interface Look {
   readonly baseline: SideWindow
 }
 
-/** One side's traffic: a rate, an error probability and a latency sampler in ms. */
+/** A latency distribution given by P(latency < ns), from which the buckets are drawn exactly. */
+export interface LatencyModel {
+  below(ns: number): number
+}
+
+/** One side's traffic: a rate, an error probability and a latency distribution. */
 export interface SideModel {
   readonly rps: number
   readonly errorRate: number
   /** Null when only the error rate is judged: no latencies are drawn (a faster simulation). */
-  readonly latencyMs: ((random: () => number) => number) | null
+  readonly latency: LatencyModel | null
 }
 
 export interface RolloutCase {
@@ -78,23 +88,40 @@ function poisson(random: () => number, mean: number): number {
   return k
 }
 
-function normal(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
-}
-
-/** A lognormal sampler from its median and p99, as the simulator's scenarios state latency. */
-export function lognormal(medianMs: number, p99Ms: number): (random: () => number) => number {
+/** Lognormal latency from its median and p99, as the simulator's scenarios state it. */
+export function lognormal(medianMs: number, p99Ms: number): LatencyModel {
+  const mu = Math.log(medianMs * 1e6)
   const sigma = Math.log(p99Ms / medianMs) / 2.3263478740408408
-  return (random) => medianMs * Math.exp(sigma * normal(random))
+  return { below: (ns) => (ns <= 0 ? 0 : normalCdf((Math.log(ns) - mu) / sigma)) }
 }
 
-/** `share` of requests take `ms`, the rest follow `body`. */
-export function withTail(
-  body: (random: () => number) => number,
-  share: number,
-  ms: number
-): (random: () => number) => number {
-  return (random) => (random() < share ? ms : body(random))
+/** `share` of requests take exactly `ms`, the rest follow `body`. */
+export function withTail(body: LatencyModel, share: number, ms: number): LatencyModel {
+  return { below: (ns) => (1 - share) * body.below(ns) + (ns > ms * 1e6 ? share : 0) }
+}
+
+/**
+ * Cumulative bucket probabilities of a latency model: entry k = P(bucket <= k), from the integer
+ * bucket bounds, so that a uniform draw picks a bucket with exactly the model's probability.
+ */
+function bucketCdf(model: LatencyModel): Float64Array {
+  const cdf = new Float64Array(LATENCY_BUCKET_COUNT)
+  for (let k = 0; k < LATENCY_BUCKET_COUNT - 1; k++) {
+    cdf[k] = model.below(LATENCY_BUCKET_LOWER_NS[k + 1] as number)
+  }
+  cdf[LATENCY_BUCKET_COUNT - 1] = 1
+  return cdf
+}
+
+function drawBucket(cdf: Float64Array, u: number): number {
+  let lo = 0
+  let hi = cdf.length - 1
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (u < (cdf[mid] as number)) hi = mid
+    else lo = mid + 1
+  }
+  return lo
 }
 
 /** Poisson arrivals per second for each side, summed over each look's window by prefix sums. */
@@ -125,15 +152,14 @@ function sideSeconds(model: SideModel, seconds: number, random: () => number): C
   const requests = new Float64Array(seconds + 1)
   const errors = new Float64Array(seconds + 1)
   const buckets = new Float64Array((seconds + 1) * B)
+  const cdf = model.latency === null ? null : bucketCdf(model.latency)
   for (let s = 0; s < seconds; s++) {
     const n = poisson(random, model.rps)
     let e = 0
     buckets.copyWithin((s + 1) * B, s * B, (s + 1) * B)
-    const latencyMs = model.latencyMs
     for (let i = 0; i < n; i++) {
       if (random() < model.errorRate) e++
-      if (latencyMs === null) continue
-      buckets[(s + 1) * B + bucketIndex(Math.round(latencyMs(random) * 1e6))]! += 1
+      if (cdf !== null) buckets[(s + 1) * B + drawBucket(cdf, random())]! += 1
     }
     requests[s + 1] = requests[s]! + n
     errors[s + 1] = errors[s]! + e
@@ -191,6 +217,8 @@ export interface Rates {
   readonly anyLook: number
   /** Share of rollouts with at least two worse looks (failureLimit 1, the shipped templates). */
   readonly twoLooks: number
+  /** Rollouts simulated. */
+  readonly seeds: number
   /** Wall-clock time of the measurement. */
   readonly seconds: number
 }
@@ -218,6 +246,7 @@ export function measure(
     perLook: flagged / (seeds * plan.looks),
     anyLook: any / seeds,
     twoLooks: two / seeds,
+    seeds,
     seconds: (performance.now() - started) / 1000,
   }
 }
@@ -229,9 +258,9 @@ function side(
   plan: LookPlan,
   perWindow: number,
   errorRate: number,
-  latencyMs: SideModel['latencyMs']
+  latency: LatencyModel | null
 ): SideModel {
-  return { rps: perWindow / plan.windowSeconds, errorRate, latencyMs }
+  return { rps: perWindow / plan.windowSeconds, errorRate, latency }
 }
 
 export interface Row {
@@ -292,9 +321,9 @@ function issueTail(plan: LookPlan, sameAsBaseline: boolean): RolloutCase {
     canary: {
       rps: 10,
       errorRate: 0.005,
-      latencyMs: sameAsBaseline ? baseline : withTail(lognormal(8, 32), 0.03, 6000),
+      latency: sameAsBaseline ? baseline : withTail(lognormal(8, 32), 0.03, 6000),
     },
-    baseline: { rps: 10, errorRate: 0.005, latencyMs: baseline },
+    baseline: { rps: 10, errorRate: 0.005, latency: baseline },
   }
 }
 
@@ -302,7 +331,7 @@ export function table(source: RolloutSource, seeds: number): Row[] {
   const rows: Row[] = []
   for (const plan of [ARGO, ARGO_LONG]) {
     for (const metric of ['error_rate', 'latency'] as const) {
-      const rates = measure(source, identical(plan, 1000, metric), plan, metric, JUDGE, seeds)
+      const rates = measure(source, identical(plan, 1000, metric), plan, metric, JUDGE, 2 * seeds)
       rows.push({
         requirement: 'fpr',
         name: 'identical canary',
@@ -322,7 +351,7 @@ export function table(source: RolloutSource, seeds: number): Row[] {
       metric: 'latency',
       plan: tailPlan,
       perWindow: 3000,
-      rates: measure(source, spec, tailPlan, 'latency', JUDGE, seeds),
+      rates: measure(source, spec, tailPlan, 'latency', JUDGE, same ? 2 * seeds : seeds),
     })
   }
   for (const [name, c] of Object.entries(POWER_CASES)) {
@@ -365,27 +394,32 @@ function main(): void {
   const args = process.argv.slice(2)
   const seedsAt = args.indexOf('--seeds')
   const seeds = seedsAt >= 0 ? Number(args[seedsAt + 1]) : 200
+  if (!(Number.isInteger(seeds) && seeds >= 1))
+    throw new RangeError('--seeds needs a positive integer')
   const started = performance.now()
   const rows = table(syntheticSource, seeds)
   const alpha = JUDGE.alpha
   let ok = true
   console.log(
-    `Whole-rollout rates over ${seeds} seeds, alpha ${alpha} per rollout (alpha / looks per look, latency alpha / (2 looks) per test), min ${JUDGE.minSamples} requests per side, quantile p${JUDGE.quantile * 100}`
+    `Whole-rollout rates, alpha ${alpha} per rollout (alpha / looks per look; latency alpha / (2 looks) per test), min ${JUDGE.minSamples} requests per side, quantile p${JUDGE.quantile * 100}. Baseline lognormal median 25 ms, p99 120 ms, 1 % errors unless named.`
   )
   console.log(
-    '| case | metric | looks x window / interval | requests per side per window | per look | rollout, >= 1 worse look | rollout, >= 2 worse looks | needs | ok |'
+    '| case | metric | looks x window / interval | requests per side per window | rollouts | per look | rollout, >= 1 worse look (95 % CI) | rollout, >= 2 worse looks | needs | ok |'
   )
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
   for (const row of rows) {
     const r = row.rates
     const pass = row.requirement === 'fpr' ? r.anyLook <= alpha : r.twoLooks >= 0.9
     ok &&= pass
+    const ci = wilsonInterval(Math.round(r.anyLook * r.seeds), r.seeds, 0.95)
     console.log(
-      `| ${row.name} | ${row.metric} | ${row.plan.looks} x ${row.plan.windowSeconds} s / ${row.plan.intervalSeconds} s | ${row.perWindow} | ${pct(r.perLook)} | ${pct(r.anyLook)} | ${pct(r.twoLooks)} | ${row.requirement === 'fpr' ? `>= 1 look <= ${pct(alpha)}` : '>= 2 looks >= 90 %'} | ${pass ? 'yes' : 'NO'} |`
+      `| ${row.name} | ${row.metric} | ${row.plan.looks} x ${row.plan.windowSeconds} s / ${row.plan.intervalSeconds} s | ${row.perWindow} | ${r.seeds} | ${pct(r.perLook)} | ${pct(r.anyLook)} (${pct(ci.lower)} .. ${pct(ci.upper)}) | ${pct(r.twoLooks)} | ${row.requirement === 'fpr' ? `>= 1 look <= ${pct(alpha)}` : '>= 2 looks >= 90 %'} | ${pass ? 'yes' : 'NO'} |`
     )
   }
   if (!args.includes('--no-sizes')) {
-    console.log('\nSmallest requests per side per window (grid 100..2000) with power >= 0.9:')
+    console.log(
+      `\nSmallest requests per side per window (grid 100..2000, ${seeds} rollouts each) with power >= 0.9:`
+    )
     console.log('| case | per look | per rollout (>= 2 worse looks of 20) |')
     console.log('| --- | --- | --- |')
     for (const s of minimumSizes(syntheticSource, seeds)) {
