@@ -43,22 +43,47 @@ const weights = (key: z.ZodString) =>
 
 const statusMix = weights(z.string().regex(/^(-1|[1-5]\d\d)$/, 'must be an HTTP status code'))
 
+const LognormalLatency = z
+  .strictObject({
+    dist: z.literal('lognormal'),
+    median_ms: z.number().positive(),
+    p99_ms: z.number().positive(),
+  })
+  .refine((l) => l.p99_ms >= l.median_ms, 'p99_ms must be >= median_ms')
+const ConstantLatency = z.strictObject({
+  dist: z.literal('constant'),
+  ms: z.number().nonnegative(),
+})
+const UniformLatency = z
+  .strictObject({
+    dist: z.literal('uniform'),
+    min_ms: z.number().nonnegative(),
+    max_ms: z.number().nonnegative(),
+  })
+  .refine((l) => l.max_ms >= l.min_ms, 'max_ms must be >= min_ms')
+
+/** One latency distribution (not a mixture): what a mixture is made of. */
+export const SimpleLatencySchema = z.discriminatedUnion('dist', [
+  LognormalLatency,
+  ConstantLatency,
+  UniformLatency,
+])
+
+/**
+ * A request's latency: one distribution, or a mixture of them, e.g. a fast body plus a few
+ * percent of requests stuck behind a slow dependency (a tail regression).
+ */
 export const LatencySchema = z.discriminatedUnion('dist', [
-  z
-    .strictObject({
-      dist: z.literal('lognormal'),
-      median_ms: z.number().positive(),
-      p99_ms: z.number().positive(),
-    })
-    .refine((l) => l.p99_ms >= l.median_ms, 'p99_ms must be >= median_ms'),
-  z.strictObject({ dist: z.literal('constant'), ms: z.number().nonnegative() }),
-  z
-    .strictObject({
-      dist: z.literal('uniform'),
-      min_ms: z.number().nonnegative(),
-      max_ms: z.number().nonnegative(),
-    })
-    .refine((l) => l.max_ms >= l.min_ms, 'max_ms must be >= min_ms'),
+  LognormalLatency,
+  ConstantLatency,
+  UniformLatency,
+  z.strictObject({
+    dist: z.literal('mixture'),
+    /** Components with weights; weights need not sum to 1 (they are normalised). */
+    components: z
+      .array(z.strictObject({ weight: z.number().positive(), latency: SimpleLatencySchema }))
+      .min(1),
+  }),
 ])
 export type LatencySpec = z.infer<typeof LatencySchema>
 

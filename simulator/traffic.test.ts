@@ -111,4 +111,22 @@ describe('traffic generation', () => {
     }
     expect(latencySampler({ dist: 'constant', ms: 7 })(rng)).toBe(7)
   })
+
+  it('should sample a mixture in proportion to its weights', () => {
+    // A fast body with 3 % of requests stuck at 6 s, as scenarios/latency-regression.json has.
+    const sample = latencySampler({
+      dist: 'mixture',
+      components: [
+        { weight: 97, latency: { dist: 'lognormal', median_ms: 8, p99_ms: 32 } },
+        { weight: 3, latency: { dist: 'constant', ms: 6000 } },
+      ],
+    })
+    const rng = mulberry32(12)
+    const xs = Array.from({ length: 50_000 }, () => sample(rng))
+    const stuck = xs.filter((x) => x === 6000).length / xs.length
+    expect(stuck).toBeGreaterThan(0.027)
+    expect(stuck).toBeLessThan(0.033)
+    const body = xs.filter((x) => x !== 6000).sort((a, b) => a - b)
+    expect(body[Math.floor(body.length / 2)]! / 8).toBeCloseTo(1, 1)
+  })
 })

@@ -72,6 +72,17 @@ export function latencySampler(spec: LatencySpec): (rng: Rng) => number {
       const sigma = Math.log(spec.p99_ms / spec.median_ms) / Z99
       return (rng) => Math.exp(mu + sigma * normal(rng))
     }
+    case 'mixture': {
+      const samplers = spec.components.map((c) => latencySampler(c.latency))
+      let total = 0
+      const cumulative = spec.components.map((c) => (total += c.weight))
+      return (rng) => {
+        const u = rng() * total
+        let i = 0
+        while (i < cumulative.length - 1 && u >= (cumulative[i] as number)) i++
+        return (samplers[i] as (rng: Rng) => number)(rng)
+      }
+    }
   }
 }
 

@@ -57,3 +57,34 @@ export {
   type Verdict,
   type VerdictResult,
 } from './verdict'
+export { binomialCdf, binomialSf, binomialTails, type BinomialTails } from './binomial'
+export {
+  bucketOfRank,
+  bucketQuantileInterval,
+  quantileRanks,
+  quantileRatioInterval,
+  type QuantileInterval,
+  type QuantileRanks,
+  type RatioInterval,
+} from './quantile-interval'
+export { tailTest, type TailSide, type TailTest } from './tail'
+export { MAX_LOOKS, perTestAlpha } from './looks'
+export {
+  DEFAULT_TAIL_MARGIN,
+  errorRateRolloutVerdict,
+  latencyRolloutVerdict,
+  type ErrorRateRolloutOptions,
+  type ErrorRateRolloutVerdict,
+  type LatencyDecider,
+  type LatencyRolloutOptions,
+  type LatencyRolloutVerdict,
+  type LocationPart,
+  type TailPart,
+} from './rollout-verdict'
+export {
+  DEFAULT_SHARE_MARGIN,
+  expectedShareFromPods,
+  trafficShareVerdict,
+  type TrafficShareOptions,
+  type TrafficShareVerdict,
+} from './traffic-share'

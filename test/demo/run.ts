@@ -65,7 +65,7 @@ const STAGES: Array<{
         image: 'argoproj/rollouts-demo:yellow',
         hash: '7d9f8c6b5',
         expect: 'Healthy',
-        story: 'a healthy canary (about 1 % errors, p99 ~150 ms)',
+        story: 'a healthy canary (like stable: about 0.5 % errors, p99 ~120 ms)',
       },
       {
         image: 'argoproj/rollouts-demo:bad-red',

@@ -13,9 +13,10 @@ import { canaryManifests, clusterHost, readScenario, startStack } from './stack'
 import type { Stack } from './stack'
 
 // scenarios/demo.json: rollout canary-demo in namespace default, stable ReplicaSet hash 5b9d7c6f48,
-// a healthy canary 7d9f8c6b5 (~1 % errors, p99 ~150 ms) and a bad-red canary 6c8d4b9f7
-// (~80 % 500s), with the pod counts and request rates the demo's manifests give them (the load
-// generator's 20 rps over 1 canary and 5 stable pods at setWeight 10; demo-traffic.ts). scenarios/zero-traffic.json: canary idle-8f6d7c5b9 in namespace quiet receives
+// a healthy canary 7d9f8c6b5 (stable's ~0.5 % errors and p99 ~120 ms) and a bad-red canary
+// 6c8d4b9f7 (~80 % 500s), with the pod counts and request rates the demo's manifests give them
+// (the load generator's 20 rps over 1 canary and 5 stable pods at setWeight 10; demo-traffic.ts).
+// scenarios/zero-traffic.json: canary idle-8f6d7c5b9 in namespace quiet receives
 // only health probes.
 const STABLE = '5b9d7c6f48'
 const HEALTHY = '7d9f8c6b5'
