@@ -13,6 +13,7 @@ export type { ManifestDocument } from './manifests'
 export { emulateRollout } from './rollout'
 export type {
   CanaryStep,
+  RolloutAnalysis,
   RolloutEmulationOptions,
   RolloutEmulationResult,
   RolloutEvent,
@@ -23,6 +24,7 @@ export type {
 export {
   ArgumentError,
   flattenTemplates,
+  mergeDryRun,
   placeholdersIn,
   readFieldPath,
   resolveArgs,

@@ -10,7 +10,13 @@ import type { VirtualClock } from './clock'
 import { parseGoDuration } from './duration'
 import { createAnalysisRun } from './factory'
 import type { ArgSources } from './template'
-import type { AnalysisPhase, AnalysisRunResult, AnalysisTemplate, RolloutArgument } from './types'
+import type {
+  AnalysisPhase,
+  AnalysisRunResult,
+  AnalysisTemplate,
+  DryRun,
+  RolloutArgument,
+} from './types'
 import type { WebProviderOptions } from './web-provider'
 
 export interface TemplateRef {
@@ -21,8 +27,15 @@ export interface TemplateRef {
 export interface CanaryStep {
   setWeight?: number
   pause?: { duration?: string | number }
-  analysis?: { templates: TemplateRef[]; args?: RolloutArgument[] }
+  analysis?: RolloutAnalysis
   [other: string]: unknown
+}
+
+/** A Rollout's analysis stanza (background or step): templates, args, dryRun rules. */
+export interface RolloutAnalysis {
+  templates: TemplateRef[]
+  args?: RolloutArgument[]
+  dryRun?: DryRun[]
 }
 
 /** The parts of a Rollout manifest the emulator reads. */
@@ -34,7 +47,7 @@ export interface RolloutManifest {
     strategy: {
       canary?: {
         steps?: CanaryStep[]
-        analysis?: { templates: TemplateRef[]; args?: RolloutArgument[]; startingStep?: number }
+        analysis?: RolloutAnalysis & { startingStep?: number }
         [k: string]: unknown
       }
       [k: string]: unknown
@@ -112,9 +125,6 @@ export async function emulateRollout(
   const { clock } = options
   const canary = rollout.spec.strategy.canary
   if (canary === undefined) throw new Error('only the canary strategy is emulated')
-  if (canary.analysis !== undefined && 'dryRun' in canary.analysis) {
-    throw new Error('analysis dryRun is not emulated')
-  }
   const steps = canary.steps ?? []
   const startedAt = clock.now()
   const rolloutObject = {
@@ -132,17 +142,19 @@ export async function emulateRollout(
   let outcome: { status: RolloutStatus; message: string } | undefined
   const stepAnalyses: AnalysisRunResult[] = []
 
-  const newRun = (
-    refs: readonly TemplateRef[],
-    args: readonly RolloutArgument[] | undefined,
-    kind: 'background' | 'step'
-  ): AnalysisRun => {
+  const newRun = (stanza: RolloutAnalysis, kind: 'background' | 'step'): AnalysisRun => {
+    const refs = stanza.templates
     const runOptions: AnalysisRunOptions = {
       ...options,
       onMeasurement: (event) => emit({ type: 'measurement', at: clock.now(), ...event }),
     }
     const run = createAnalysisRun(
-      { templates: findTemplates(refs, options.templates), ...(args ? { args } : {}), sources },
+      {
+        templates: findTemplates(refs, options.templates),
+        ...(stanza.args ? { args: stanza.args } : {}),
+        ...(stanza.dryRun ? { dryRun: stanza.dryRun } : {}),
+        sources,
+      },
       runOptions
     )
     emit({
@@ -181,7 +193,7 @@ export async function emulateRollout(
   let backgroundResult: AnalysisRunResult | undefined
   const startBackground = (): void => {
     if (background !== undefined || backgroundSpec === undefined) return
-    background = newRun(backgroundSpec.templates, backgroundSpec.args, 'background')
+    background = newRun(backgroundSpec, 'background')
     void background.done.then((result) => {
       backgroundResult = result
       react(result, 'background')
@@ -209,7 +221,7 @@ export async function emulateRollout(
         break
       }
     } else if (step.analysis !== undefined) {
-      const run = newRun(step.analysis.templates, step.analysis.args, 'step')
+      const run = newRun(step.analysis, 'step')
       const stopped = new Promise<'stopped'>((resolve) =>
         stopSteps.signal.addEventListener('abort', () => resolve('stopped'), { once: true })
       )
