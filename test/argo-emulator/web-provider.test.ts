@@ -208,6 +208,27 @@ describe('measureWeb: the body', () => {
     })
   })
 
+  it('should make a jsonPath syntax error an Error before any request', async () => {
+    // argoproj/argo-rollouts metricproviders/metricproviders.go builds the client-go JSONPath
+    // parser with the provider; analysis/analysis.go records the error as the measurement message.
+    const server = await serve(() => json({ error_rate: 0.01 }))
+    const outcome = await measureWeb(
+      metric({ url: server.url, jsonPath: '{$.error_rate' }, { successCondition: 'true' })
+    )
+    expect(outcome).toEqual({ phase: 'Error', message: 'unclosed action' })
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('should read a jsonPath without braces as literal text', async () => {
+    // kubernetes/client-go util/jsonpath/parser.go parseText: text outside {...} is a result.
+    const server = await serve(() => json({ error_rate: 0.01 }))
+    const outcome = await measureWeb(
+      metric({ url: server.url, jsonPath: '$.error_rate' }, { successCondition: 'result <= 0.05' })
+    )
+    expect(outcome.phase).toBe('Error')
+    expect(outcome.message).toContain('mismatched types string and float64')
+  })
+
   it('should make a string number compared with a number an Error', async () => {
     const server = await serve(() => json({ v: '0.05' }))
     const outcome = await measureWeb(
