@@ -118,8 +118,11 @@ describe('AnalysisRun limits', () => {
     const result = await run([metric(server.url, { interval: '30s' })])
     expect(result.phase).toBe('Error')
     expect(result.metricResults[0]?.measurements).toHaveLength(5)
+    // The metric's message is its last measurement's, appended to the run message
+    // (argoproj/argo-rollouts analysis/analysis.go assessRunStatus, "Error Message").
+    expect(result.metricResults[0]?.message).toBe('received non 2xx response code: 502')
     expect(result.message).toBe(
-      'Metric "m" assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4)'
+      'Metric "m" assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4): "Error Message: received non 2xx response code: 502"'
     )
   })
 

@@ -230,7 +230,7 @@ function assessMetric(
   result: MetricResult,
   terminating: boolean
 ): { phase: AnalysisPhase; message?: string } {
-  if (isCompleted(result.phase)) return { phase: result.phase, message: result.message }
+  if (isCompleted(result.phase)) return { phase: result.phase }
   if (result.measurements.length === 0) return { phase: terminating ? 'Successful' : 'Pending' }
   const verdict = limitCrossed(plan, result)
   if (verdict !== undefined) return verdict
@@ -276,8 +276,8 @@ export class AnalysisRun {
   private startedAt = 0
   private started = false
   private setupError: string | undefined
-  /** Per metric, the limit it crossed (Failed, Inconclusive or Error), if any. */
-  private readonly crossed = new Map<string, AnalysisPhase>()
+  /** Per metric, the limit it crossed (Failed, Inconclusive or Error) and why, if any. */
+  private readonly crossed = new Map<string, { phase: AnalysisPhase; message: string }>()
 
   constructor(spec: AnalysisRunSpec, options: AnalysisRunOptions) {
     this.spec = spec
@@ -375,20 +375,21 @@ export class AnalysisRun {
       summary.count++
       // Argo counts by the limit that was crossed, Successful when none was.
       const crossed = this.crossed.get(result.name)
-      if (crossed === 'Failed') summary.failed++
-      else if (crossed === 'Inconclusive') summary.inconclusive++
-      else if (crossed === 'Error') summary.error++
+      if (crossed?.phase === 'Failed') summary.failed++
+      else if (crossed?.phase === 'Inconclusive') summary.inconclusive++
+      else if (crossed?.phase === 'Error') summary.error++
       else summary.successful++
       if (result.dryRun === true) {
-        if (crossed !== undefined && result.message !== undefined) {
-          result.message = `Metric assessed ${result.phase} due to ${result.message}`
+        if (crossed !== undefined) {
+          result.message = `Metric assessed ${result.phase} due to ${crossed.message}`
         }
         continue
       }
       if (worst === undefined || isWorse(result.phase, worst)) {
         worst = result.phase
-        if (crossed !== undefined && result.message !== undefined) {
-          message = `Metric "${result.name}" assessed ${result.phase} due to ${result.message}`
+        if (crossed !== undefined) {
+          message = `Metric "${result.name}" assessed ${result.phase} due to ${crossed.message}`
+          if (result.message) message += `: "Error Message: ${result.message}"`
         }
       }
     }
@@ -400,6 +401,25 @@ export class AnalysisRun {
       dryRunSummary,
       durationMs: this.clock.now() - this.startedAt,
     })
+  }
+
+  /**
+   * Records a metric's new phase. When it completes, its message becomes the last measurement's
+   * (analysis/analysis.go assessRunStatus); the limit it crossed is kept for the run message.
+   */
+  private setPhase(
+    result: MetricResult,
+    assessed: { phase: AnalysisPhase; message?: string }
+  ): void {
+    if (assessed.phase === result.phase) return
+    result.phase = assessed.phase
+    if (!isCompleted(assessed.phase)) return
+    const last = result.measurements.at(-1)?.message
+    if (last === undefined) delete result.message
+    else result.message = last
+    if (assessed.message !== undefined) {
+      this.crossed.set(result.name, { phase: assessed.phase, message: assessed.message })
+    }
   }
 
   private async runMetric(plan: MetricPlan, result: MetricResult): Promise<void> {
@@ -441,11 +461,7 @@ export class AnalysisRun {
         if (measurement.phase === 'Inconclusive') result.inconclusive++
       }
       const assessed = assessMetric(plan, result, false)
-      result.phase = assessed.phase
-      if (assessed.message !== undefined) {
-        result.message = assessed.message
-        this.crossed.set(result.name, assessed.phase)
-      }
+      this.setPhase(result, assessed)
       // A dry-run metric's outcome never terminates the run (utils/analysis/helpers.go IsTerminating).
       if (result.dryRun !== true && ['Failed', 'Error', 'Inconclusive'].includes(assessed.phase)) {
         this.terminate()
@@ -462,11 +478,6 @@ export class AnalysisRun {
       else if (plan.intervalMs !== undefined) dueAt = finishedAt + plan.intervalMs
       else break
     }
-    const final = assessMetric(plan, result, true)
-    result.phase = final.phase
-    if (final.message !== undefined) {
-      result.message = final.message
-      this.crossed.set(result.name, final.phase)
-    }
+    this.setPhase(result, assessMetric(plan, result, true))
   }
 }

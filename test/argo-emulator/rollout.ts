@@ -1,9 +1,11 @@
 /**
- * What a canary Rollout does with its analysis (argo-knative-peers.md A4, A7): steps in order
- * (setWeight, pause, inline analysis), a background AnalysisRun from `startingStep` until the last
- * step, and the reaction to each run phase: Failed or Error aborts the rollout (Degraded, traffic
- * back to stable), Inconclusive pauses it for a person, Successful lets it continue; when the
- * steps are done the background run is terminated and the canary is promoted (Healthy).
+ * What a canary Rollout does with its analysis (argoproj/argo-rollouts rollout/analysis.go,
+ * docs/features/canary/index.md): steps in order (setWeight, pause, inline analysis), a
+ * background AnalysisRun from `startingStep` until the last step, and the reaction to each run
+ * phase: Failed or Error aborts the rollout (Degraded, traffic back to stable), Inconclusive pauses
+ * it for a person, Successful lets it continue; when the steps are done the background run is
+ * terminated and the canary is promoted (Healthy). `dryRun` rules of the analysis stanza are
+ * passed to the run.
  */
 import type { AnalysisRun, AnalysisRunOptions, MeasurementEvent } from './analysis-run'
 import type { VirtualClock } from './clock'

@@ -1,6 +1,6 @@
 /**
  * Argument resolution and `{{args.x}}` templating, as Argo does it when it creates an AnalysisRun
- * (utils/analysis/factory.go, utils/template/template.go; argo-knative-peers.md A5).
+ * (argoproj/argo-rollouts utils/analysis/factory.go, utils/template/template.go).
  */
 import type { AnalysisTemplate, DryRun, Metric, RolloutArgument, TemplateArgument } from './types'
 

@@ -1,6 +1,7 @@
 /**
- * One measurement of Argo's `web` metric provider (metricproviders/webmetric; argo-knative-peers.md
- * A1-A2): a fresh HTTP request, status and transport checks, JSON parsing, JSONPath, conditions.
+ * One measurement of Argo's `web` metric provider (argoproj/argo-rollouts
+ * metricproviders/webmetric/webmetric.go): a fresh HTTP request, status and transport checks, JSON
+ * parsing, JSONPath, conditions.
  */
 import http from 'node:http'
 import https from 'node:https'
