@@ -116,6 +116,9 @@ describe('evalCondition', () => {
       'invalid operation: + (mismatched types string and int)'
     )
     expect(evalCondition('(result ?? 5) == 5', null)).toBe(true)
+    // ?? binds tighter than comparisons (expr-lang/expr parser/operator/operator.go).
+    expect(evalCondition('result.x ?? 0 < 1', {})).toBe(true)
+    expect(evalCondition('result.x ?? 0 < 1', { x: 5 })).toBe(false)
     expect(evalCondition('(result ?? 5) == 5', 4)).toBe(false)
   })
 })

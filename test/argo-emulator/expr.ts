@@ -34,7 +34,8 @@ function configure(): void {
   if (configured) return
   configured = true
   jsep.addBinaryOp('or', 1)
-  jsep.addBinaryOp('??', 1)
+  // expr binds ?? tighter than any other binary operator (parser/operator/operator.go).
+  jsep.addBinaryOp('??', 12)
   jsep.addBinaryOp('and', 2)
   for (const op of ['in', 'contains', 'startsWith', 'endsWith', 'matches']) jsep.addBinaryOp(op, 7)
   jsep.addBinaryOp('**', 11, true)
