@@ -119,6 +119,10 @@ describe('evalCondition', () => {
     // ?? binds tighter than comparisons (expr-lang/expr parser/operator/operator.go).
     expect(evalCondition('result.x ?? 0 < 1', {})).toBe(true)
     expect(evalCondition('result.x ?? 0 < 1', { x: 5 })).toBe(false)
+    // == and < share a precedence level and associate to the left.
+    expect(() => evalCondition('true == result < 1', 0)).toThrow(
+      'invalid operation: == (mismatched types bool and float64)'
+    )
     expect(evalCondition('(result ?? 5) == 5', 4)).toBe(false)
   })
 })

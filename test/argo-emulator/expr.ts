@@ -37,7 +37,22 @@ function configure(): void {
   // expr binds ?? tighter than any other binary operator (parser/operator/operator.go).
   jsep.addBinaryOp('??', 12)
   jsep.addBinaryOp('and', 2)
-  for (const op of ['in', 'contains', 'startsWith', 'endsWith', 'matches']) jsep.addBinaryOp(op, 7)
+  // Comparisons and membership share one precedence level in expr (parser/operator/operator.go).
+  for (const op of [
+    '==',
+    '!=',
+    '<',
+    '>',
+    '<=',
+    '>=',
+    'in',
+    'contains',
+    'startsWith',
+    'endsWith',
+    'matches',
+  ]) {
+    jsep.addBinaryOp(op, 7)
+  }
   jsep.addBinaryOp('**', 11, true)
   jsep.addBinaryOp('^', 11, true)
   jsep.addUnaryOp('not')
