@@ -118,8 +118,11 @@ describe('AnalysisRun limits', () => {
     const result = await run([metric(server.url, { interval: '30s' })])
     expect(result.phase).toBe('Error')
     expect(result.metricResults[0]?.measurements).toHaveLength(5)
+    // The metric's message is its last measurement's, appended to the run message
+    // (argoproj/argo-rollouts analysis/analysis.go assessRunStatus, "Error Message").
+    expect(result.metricResults[0]?.message).toBe('received non 2xx response code: 502')
     expect(result.message).toBe(
-      'Metric "m" assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4)'
+      'Metric "m" assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4): "Error Message: received non 2xx response code: 502"'
     )
   })
 
@@ -155,7 +158,10 @@ describe('AnalysisRun with several metrics', () => {
       ['steady', 'Successful'],
       ['breaks', 'Failed'],
     ])
-    expect(events.at(-1)?.runPhase).toBe('Failed')
+    // In the reconcile where a metric fails while another is still measuring, Argo's run is still
+    // Running; it is Failed once the other is terminated (argoproj/argo-rollouts
+    // analysis/analysis.go assessRunStatus, "everythingCompleted").
+    expect(events.at(-1)?.runPhase).toBe('Running')
     expect(result.metricResults[0]?.measurements.length).toBeLessThanOrEqual(2)
   })
 
@@ -259,6 +265,289 @@ describe('runAnalysis from templates', () => {
     )
     expect(result.phase).toBe('Error')
     expect(result.message).toBe('Unable to resolve metric arguments: args.hash was not resolved')
+    expect(server.requests).toHaveLength(0)
+  })
+})
+
+describe('AnalysisRun run phase while metrics are pending', () => {
+  // argoproj/argo-rollouts analysis/analysis.go assessRunStatus: a metric without a result yet
+  // ("some metrics starts with delay") keeps everythingCompleted false, so the run is Running.
+  it('should be Running while one metric completed and another is still in initialDelay', async () => {
+    const server = await scripted([ok])
+    const events: MeasurementEvent[] = []
+    const clock = new VirtualClock(0.001)
+    const analysis = new AnalysisRun(
+      {
+        metrics: [
+          metric(server.url, { name: 'now' }),
+          metric(server.url, { name: 'later', initialDelay: '1m' }),
+        ],
+        args: {},
+      },
+      { clock, onMeasurement: (e) => events.push(e) }
+    )
+    expect(analysis.phase()).toBe('Pending')
+    analysis.start()
+    const result = await analysis.done
+    expect(events.map((e) => [e.metric, e.metricResult.phase, e.runPhase])).toEqual([
+      ['now', 'Successful', 'Running'],
+      ['later', 'Successful', 'Successful'],
+    ])
+    expect(result.phase).toBe('Successful')
+  })
+})
+
+describe('AnalysisRun metric validation (run Error before measuring)', () => {
+  // argoproj/argo-rollouts utils/analysis/factory.go ValidateMetric, called by
+  // analysis/analysis.go reconcileAnalysisRun ("Analysis spec invalid: ...") before any measurement.
+  const cases: Array<[string, Partial<Metric>, string]> = [
+    [
+      'count below failureLimit + consecutiveSuccessLimit',
+      { count: 3, interval: '10s', failureLimit: 2, consecutiveSuccessLimit: 2 },
+      'metrics[0]: count (3) must be >= failureLimit + consecutiveSuccessLimit (2 + 2) if both >= 0',
+    ],
+    [
+      'count below consecutiveSuccessLimit with failureLimit -1',
+      { count: 2, interval: '10s', failureLimit: -1, consecutiveSuccessLimit: 3 },
+      'metrics[0]: count must be >= consecutiveSuccessLimit',
+    ],
+    [
+      'a negative inconclusiveLimit',
+      { inconclusiveLimit: -1 },
+      'metrics[0]: inconclusiveLimit must be >= 0',
+    ],
+    [
+      'a negative consecutiveErrorLimit',
+      { consecutiveErrorLimit: -1 },
+      'metrics[0]: consecutiveErrorLimit must be >= 0',
+    ],
+    [
+      'failureLimit -1 without consecutiveSuccessLimit',
+      { failureLimit: -1 },
+      'metrics[0]: failureLimit and consecutiveSuccessLimit cannot both be disabled',
+    ],
+    [
+      'failureLimit below -1',
+      { failureLimit: -2 },
+      'metrics[0]: failureLimit must be >= 0, or -1 to be disabled',
+    ],
+    [
+      'a negative consecutiveSuccessLimit',
+      { consecutiveSuccessLimit: -1 },
+      'metrics[0]: consecutiveSuccessLimit must be >= 0',
+    ],
+    [
+      'count above 1 without interval',
+      { count: 2 },
+      'metrics[0]: interval must be specified when count > 1',
+    ],
+  ]
+  for (const [what, extra, message] of cases) {
+    it(`should end in Error without measuring on ${what}`, async () => {
+      const server = await scripted([ok])
+      const result = await run([metric(server.url, extra)])
+      expect(result.phase).toBe('Error')
+      expect(result.message).toBe(`Analysis spec invalid: ${message}`)
+      expect(server.requests).toHaveLength(0)
+    })
+  }
+
+  it('should validate limits given as args after templating', async () => {
+    const server = await scripted([ok])
+    const clock = new VirtualClock(0.001)
+    const analysis = new AnalysisRun(
+      {
+        metrics: [metric(server.url, { inconclusiveLimit: '{{args.limit}}' })],
+        args: { limit: '-3' },
+      },
+      { clock }
+    )
+    analysis.start()
+    const result = await analysis.done
+    expect(result.message).toBe('Analysis spec invalid: metrics[0]: inconclusiveLimit must be >= 0')
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('should accept failureLimit -1 together with consecutiveSuccessLimit', async () => {
+    const server = await scripted([ok])
+    const result = await run([
+      metric(server.url, { failureLimit: -1, consecutiveSuccessLimit: 1, count: 1 }),
+    ])
+    expect(result.phase).toBe('Successful')
+  })
+})
+
+describe('AnalysisRun consecutiveSuccessLimit', () => {
+  // argoproj/argo-rollouts analysis/analysis.go assessMetricStatus (ConsecutiveSuccessLimit
+  // Reached / Not Reached) and docs/features/analysis.md "ConsecutiveSuccessLimit and FailureLimit".
+  it('should succeed as soon as N measurements in a row are Successful, before count', async () => {
+    const server = await scripted([ok, low, ok, ok, ok])
+    const result = await run([
+      metric(server.url, {
+        count: 10,
+        interval: '10s',
+        consecutiveSuccessLimit: 2,
+        inconclusiveLimit: 5,
+      }),
+    ])
+    const m = result.metricResults[0]
+    expect(m?.measurements.map((x) => x.phase)).toEqual([
+      'Successful',
+      'Inconclusive',
+      'Successful',
+      'Successful',
+    ])
+    expect(m?.consecutiveSuccess).toBe(2)
+    expect(result.phase).toBe('Successful')
+  })
+
+  it('should be Inconclusive when count is reached with neither limit hit', async () => {
+    const server = await scripted([ok, bad, ok, bad])
+    const result = await run([
+      metric(server.url, {
+        count: 4,
+        interval: '10s',
+        failureLimit: 2,
+        consecutiveSuccessLimit: 2,
+      }),
+    ])
+    expect(result.metricResults[0]?.measurements).toHaveLength(4)
+    expect(result.metricResults[0]?.phase).toBe('Inconclusive')
+    expect(result.phase).toBe('Inconclusive')
+  })
+
+  it('should be Failed when count is reached without the streak and failureLimit is -1', async () => {
+    const server = await scripted([ok, bad, ok, bad, bad])
+    const result = await run([
+      metric(server.url, {
+        count: 5,
+        interval: '10s',
+        failureLimit: -1,
+        consecutiveSuccessLimit: 2,
+      }),
+    ])
+    expect(result.metricResults[0]?.failed).toBe(3)
+    expect(result.phase).toBe('Failed')
+  })
+
+  it('should still fail past failureLimit before the streak is reached', async () => {
+    const server = await scripted([bad, ok, bad])
+    const result = await run([
+      metric(server.url, {
+        count: 6,
+        interval: '10s',
+        failureLimit: 1,
+        consecutiveSuccessLimit: 3,
+      }),
+    ])
+    expect(result.metricResults[0]?.measurements).toHaveLength(3)
+    expect(result.phase).toBe('Failed')
+    expect(result.message).toBe('Metric "m" assessed Failed due to failed (2) > failureLimit (1)')
+  })
+
+  it('should reset the streak on an Error measurement', async () => {
+    const server = await scripted([ok, down, ok, ok])
+    const result = await run([
+      metric(server.url, { count: 5, interval: '10s', consecutiveSuccessLimit: 2 }),
+    ])
+    expect(result.metricResults[0]?.measurements.map((x) => x.phase)).toEqual([
+      'Successful',
+      'Error',
+      'Successful',
+      'Successful',
+    ])
+    expect(result.phase).toBe('Successful')
+  })
+})
+
+describe('AnalysisRun dryRun', () => {
+  // argoproj/argo-rollouts analysis/analysis.go assessRunStatus (dry-run metrics skip the worst
+  // status and count in dryRunSummary), utils/analysis/helpers.go IsTerminating (dry-run results
+  // never terminate the run) and GetDryRunMetrics (regexp rules); docs/features/analysis.md
+  // "Dry-Run Mode".
+  it('should never fail the run on a dry-run metric, and report it in dryRunSummary', async () => {
+    const good = await scripted([ok])
+    const failing = await scripted([bad])
+    const clock = new VirtualClock(0.001)
+    const analysis = new AnalysisRun(
+      {
+        metrics: [
+          metric(failing.url, { name: 'latency-p99' }),
+          metric(good.url, { name: 'error-rate', count: 3, interval: '10s' }),
+        ],
+        args: {},
+        dryRun: [{ metricName: 'latency' }],
+      },
+      { clock }
+    )
+    analysis.start()
+    const result = await analysis.done
+    expect(result.phase).toBe('Successful')
+    expect(result.message).toBeUndefined()
+    const [dry, real] = result.metricResults
+    expect(dry).toMatchObject({
+      name: 'latency-p99',
+      phase: 'Failed',
+      dryRun: true,
+      message: 'Metric assessed Failed due to failed (1) > failureLimit (0)',
+    })
+    // The failing dry-run metric did not terminate the other one.
+    expect(real?.measurements).toHaveLength(3)
+    expect(real?.dryRun).toBeUndefined()
+    expect(result.dryRunSummary).toEqual({
+      count: 1,
+      successful: 0,
+      failed: 1,
+      inconclusive: 0,
+      error: 0,
+    })
+    expect(result.runSummary).toEqual({
+      count: 1,
+      successful: 1,
+      failed: 0,
+      inconclusive: 0,
+      error: 0,
+    })
+  })
+
+  it('should take dryRun rules from the templates and from the Rollout', async () => {
+    const failing = await scripted([bad])
+    const template: AnalysisTemplate = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisTemplate',
+      metadata: { name: 't' },
+      spec: {
+        metrics: [metric(failing.url, { name: 'a' }), metric(failing.url, { name: 'b' })],
+        dryRun: [{ metricName: '^a$' }],
+      },
+    }
+    const clock = new VirtualClock(0.001)
+    const onlyTemplate = await runAnalysis({ templates: [template] }, { clock })
+    expect(onlyTemplate.phase).toBe('Failed')
+    expect(onlyTemplate.message).toBe(
+      'Metric "b" assessed Failed due to failed (1) > failureLimit (0)'
+    )
+    const both = await runAnalysis(
+      { templates: [template], dryRun: [{ metricName: 'b' }] },
+      { clock }
+    )
+    expect(both.phase).toBe('Successful')
+    expect(both.dryRunSummary.failed).toBe(2)
+  })
+
+  it('should end in Error when a dryRun rule matches no metric', async () => {
+    const server = await scripted([ok])
+    const clock = new VirtualClock(0.001)
+    const analysis = new AnalysisRun(
+      { metrics: [metric(server.url)], args: {}, dryRun: [{ metricName: 'nope' }] },
+      { clock }
+    )
+    analysis.start()
+    const result = await analysis.done
+    expect(result.phase).toBe('Error')
+    expect(result.message).toBe(
+      "Analysis spec invalid: dryRun[0]: Rule didn't match any metric name(s)"
+    )
     expect(server.requests).toHaveLength(0)
   })
 })

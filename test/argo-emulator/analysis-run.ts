@@ -1,21 +1,35 @@
 /**
- * An emulated AnalysisRun: Argo's measurement schedule and assessment rules (analysis/analysis.go;
- * argo-knative-peers.md A4) on a VirtualClock, with web measurements against real HTTP servers.
+ * An emulated AnalysisRun: Argo's validation, measurement schedule and assessment rules
+ * (argoproj/argo-rollouts analysis/analysis.go, utils/analysis/factory.go ValidateMetric) on a
+ * VirtualClock, with web measurements against real HTTP servers.
  *
- * Per metric: the first measurement after initialDelay, the next one `interval` after the last
- * finished, or 10 s after an Error whatever the interval; `count` counts non-Error measurements
- * (effectively 1 without count and interval, unbounded with interval alone). A metric is Failed
- * when failed > failureLimit (default 0), Inconclusive when inconclusive > inconclusiveLimit
- * (default 0), Error when consecutive errors > consecutiveErrorLimit (default 4); Error beats
- * Inconclusive beats Failed; a negative limit disables its check. Once a metric is Failed, Error or
- * Inconclusive the run terminates: the other metrics stop and count as Successful unless their
- * own limits were already crossed. The run's phase is the worst metric phase
- * (Successful < Running < Pending < Inconclusive < Error < Failed).
+ * Before measuring, each metric is validated as Argo does; an invalid one makes the run Error
+ * ("Analysis spec invalid: ..."). Per metric: the first measurement after initialDelay, the next
+ * one `interval` after the last finished, or 10 s after an Error whatever the interval; `count`
+ * counts non-Error measurements (effectively 1 without count and interval, unbounded with
+ * interval alone). A metric is Failed when failed > failureLimit (default 0; -1 disables it),
+ * Inconclusive when inconclusive > inconclusiveLimit (default 0), Error when consecutive errors >
+ * consecutiveErrorLimit (default 4); Error beats Inconclusive beats Failed. With
+ * consecutiveSuccessLimit N > 0 it is Successful after N Successful measurements in a row; if
+ * `count` is reached first it is Failed (failureLimit -1) or Inconclusive (failureLimit in use).
+ * Once a metric that is not dry-run is Failed, Error or Inconclusive the run terminates: the other
+ * metrics stop and count as Successful unless their own limits were already crossed. The run is
+ * Running while any metric is not completed, then takes the worst phase of the metrics that are
+ * not dry-run (Successful < Running < Pending < Inconclusive < Error < Failed); dry-run metrics
+ * are only counted in dryRunSummary.
  */
 import type { VirtualClock } from './clock'
 import { parseGoDuration } from './duration'
 import { ArgumentError, substituteArgs } from './template'
-import type { AnalysisPhase, AnalysisRunResult, Measurement, Metric, MetricResult } from './types'
+import type {
+  AnalysisPhase,
+  AnalysisRunResult,
+  DryRun,
+  Measurement,
+  Metric,
+  MetricResult,
+  RunSummary,
+} from './types'
 import { isCompleted } from './types'
 import { measureWeb } from './web-provider'
 import type { WebProviderOptions } from './web-provider'
@@ -62,6 +76,8 @@ export interface AnalysisRunSpec {
   args: Readonly<Record<string, string>>
   /** Secret arg values, replaced by ***** in messages. */
   secrets?: readonly string[]
+  /** dryRun rules: metrics whose name matches run without affecting the run's phase. */
+  dryRun?: readonly DryRun[]
   /** Set when the run could not be built (unresolvable args): it ends in Error at once. */
   error?: string
 }
@@ -74,6 +90,8 @@ interface MetricPlan {
   failureLimit: number
   inconclusiveLimit: number
   consecutiveErrorLimit: number
+  /** 0 when unset (disabled). */
+  consecutiveSuccessLimit: number
 }
 
 function toInt(value: number | string | undefined, fallback: number, field: string): number {
@@ -84,36 +102,126 @@ function toInt(value: number | string | undefined, fallback: number, field: stri
   return n
 }
 
+/**
+ * Argo's ValidateMetric (utils/analysis/factory.go) for the fields the emulator reads, then the
+ * metric's schedule and limits. Throws with Argo's message when the metric is invalid.
+ */
 function planMetric(metric: Metric): MetricPlan {
-  if (metric.provider.web === undefined) {
-    throw new ArgumentError(`metric "${metric.name}": only the web provider is emulated`)
+  const count = toInt(metric.count, 0, 'count')
+  const failureLimit = toInt(metric.failureLimit, DEFAULT_FAILURE_LIMIT, 'failureLimit')
+  const consecutiveSuccessLimit = toInt(
+    metric.consecutiveSuccessLimit,
+    0,
+    'consecutiveSuccessLimit'
+  )
+  const inconclusiveLimit = toInt(
+    metric.inconclusiveLimit,
+    DEFAULT_INCONCLUSIVE_LIMIT,
+    'inconclusiveLimit'
+  )
+  const consecutiveErrorLimit = toInt(
+    metric.consecutiveErrorLimit,
+    DEFAULT_CONSECUTIVE_ERROR_LIMIT,
+    'consecutiveErrorLimit'
+  )
+  if (consecutiveSuccessLimit < 0) throw new ArgumentError('consecutiveSuccessLimit must be >= 0')
+  if (failureLimit < -1) throw new ArgumentError('failureLimit must be >= 0, or -1 to be disabled')
+  if (consecutiveSuccessLimit === 0 && failureLimit === -1) {
+    throw new ArgumentError('failureLimit and consecutiveSuccessLimit cannot both be disabled')
   }
-  if (toInt(metric.consecutiveSuccessLimit, 0, 'consecutiveSuccessLimit') > 0) {
-    throw new ArgumentError(`metric "${metric.name}": consecutiveSuccessLimit is not emulated`)
+  if (inconclusiveLimit < 0) throw new ArgumentError('inconclusiveLimit must be >= 0')
+  if (consecutiveErrorLimit < 0) throw new ArgumentError('consecutiveErrorLimit must be >= 0')
+  if (count > 0) {
+    if (failureLimit >= 0 && count < failureLimit + consecutiveSuccessLimit) {
+      throw new ArgumentError(
+        `count (${count}) must be >= failureLimit + consecutiveSuccessLimit (${failureLimit} + ${consecutiveSuccessLimit}) if both >= 0`
+      )
+    }
+    if (failureLimit < 0 && count < consecutiveSuccessLimit) {
+      throw new ArgumentError('count must be >= consecutiveSuccessLimit')
+    }
+    if (count < inconclusiveLimit) throw new ArgumentError('count must be >= inconclusiveLimit')
+  }
+  if (count > 1 && !metric.interval) {
+    throw new ArgumentError('interval must be specified when count > 1')
+  }
+  if (metric.provider.web === undefined) {
+    throw new ArgumentError('only the web provider is emulated')
   }
   const intervalMs = metric.interval ? parseGoDuration(metric.interval) : undefined
-  const count = metric.count === undefined ? undefined : toInt(metric.count, 0, 'count')
-  if (count !== undefined && count > 1 && intervalMs === undefined) {
-    throw new ArgumentError(`metric "${metric.name}": interval must be specified when count > 1`)
-  }
   return {
     metric,
     intervalMs,
     initialDelayMs: metric.initialDelay ? parseGoDuration(metric.initialDelay) : 0,
-    effectiveCount:
-      count !== undefined && count > 0 ? count : intervalMs === undefined ? 1 : undefined,
-    failureLimit: toInt(metric.failureLimit, DEFAULT_FAILURE_LIMIT, 'failureLimit'),
-    inconclusiveLimit: toInt(
-      metric.inconclusiveLimit,
-      DEFAULT_INCONCLUSIVE_LIMIT,
-      'inconclusiveLimit'
-    ),
-    consecutiveErrorLimit: toInt(
-      metric.consecutiveErrorLimit,
-      DEFAULT_CONSECUTIVE_ERROR_LIMIT,
-      'consecutiveErrorLimit'
-    ),
+    effectiveCount: count > 0 ? count : intervalMs === undefined ? 1 : undefined,
+    failureLimit,
+    inconclusiveLimit,
+    consecutiveErrorLimit,
+    consecutiveSuccessLimit,
   }
+}
+
+/** Argo's ValidateMetrics: unique names, then each metric (messages prefixed metrics[i]). */
+function validateMetrics(metrics: readonly Metric[]): MetricPlan[] {
+  if (metrics.length === 0) throw new ArgumentError('no metrics specified')
+  const names = new Set<string>()
+  return metrics.map((metric, i) => {
+    if (names.has(metric.name)) {
+      throw new ArgumentError(`metrics[${i}]: duplicate name '${metric.name}'`)
+    }
+    names.add(metric.name)
+    try {
+      return planMetric(metric)
+    } catch (err) {
+      throw new ArgumentError(`metrics[${i}]: ${(err as Error).message}`)
+    }
+  })
+}
+
+/** Argo's GetDryRunMetrics: names matched by a rule; a rule matching no metric is an error. */
+function dryRunNames(rules: readonly DryRun[], metrics: readonly Metric[]): Set<string> {
+  const names = new Set<string>()
+  rules.forEach((rule, index) => {
+    let pattern: RegExp
+    try {
+      pattern = new RegExp(rule.metricName)
+    } catch {
+      pattern = /(?!)/
+    }
+    const matched = metrics.filter((m) => pattern.test(m.name))
+    if (matched.length === 0) {
+      throw new ArgumentError(`dryRun[${index}]: Rule didn't match any metric name(s)`)
+    }
+    for (const m of matched) names.add(m.name)
+  })
+  return names
+}
+
+/** Argo's assessMetricFailureInconclusiveOrError: a limit crossed, if any. */
+function limitCrossed(
+  plan: MetricPlan,
+  result: MetricResult
+): { phase: AnalysisPhase; message: string } | undefined {
+  let verdict: { phase: AnalysisPhase; message: string } | undefined
+  if (plan.failureLimit >= 0 && result.failed > plan.failureLimit) {
+    verdict = {
+      phase: 'Failed',
+      message: `failed (${result.failed}) > failureLimit (${plan.failureLimit})`,
+    }
+  }
+  if (result.inconclusive > plan.inconclusiveLimit) {
+    verdict = {
+      phase: 'Inconclusive',
+      message: `inconclusive (${result.inconclusive}) > inconclusiveLimit (${plan.inconclusiveLimit})`,
+    }
+  }
+  if (result.consecutiveError > plan.consecutiveErrorLimit) {
+    verdict = {
+      phase: 'Error',
+      message: `consecutiveErrors (${result.consecutiveError}) > consecutiveErrorLimit (${plan.consecutiveErrorLimit})`,
+    }
+  }
+  return verdict
 }
 
 /** Argo's assessMetricStatus: the metric's phase given its counters. */
@@ -122,32 +230,26 @@ function assessMetric(
   result: MetricResult,
   terminating: boolean
 ): { phase: AnalysisPhase; message?: string } {
-  if (isCompleted(result.phase)) return { phase: result.phase, message: result.message }
+  if (isCompleted(result.phase)) return { phase: result.phase }
   if (result.measurements.length === 0) return { phase: terminating ? 'Successful' : 'Pending' }
-  let verdict: { phase: AnalysisPhase; message: string } | undefined
-  if (plan.failureLimit >= 0 && result.failed > plan.failureLimit) {
-    verdict = {
-      phase: 'Failed',
-      message: `failed (${result.failed}) > failureLimit (${plan.failureLimit})`,
-    }
-  }
-  if (plan.inconclusiveLimit >= 0 && result.inconclusive > plan.inconclusiveLimit) {
-    verdict = {
-      phase: 'Inconclusive',
-      message: `inconclusive (${result.inconclusive}) > inconclusiveLimit (${plan.inconclusiveLimit})`,
-    }
-  }
-  if (plan.consecutiveErrorLimit >= 0 && result.consecutiveError > plan.consecutiveErrorLimit) {
-    verdict = {
-      phase: 'Error',
-      message: `consecutiveErrors (${result.consecutiveError}) > consecutiveErrorLimit (${plan.consecutiveErrorLimit})`,
-    }
-  }
+  const verdict = limitCrossed(plan, result)
   if (verdict !== undefined) return verdict
+  const successLimit = plan.consecutiveSuccessLimit
+  if (successLimit > 0 && (result.consecutiveSuccess ?? 0) >= successLimit)
+    return { phase: 'Successful' }
   if (plan.effectiveCount !== undefined && result.count >= plan.effectiveCount) {
+    if (successLimit > 0) {
+      // Count reached without N successes in a row: Inconclusive while failureLimit is in use
+      // (it was not crossed either), Failed when failureLimit is disabled (-1).
+      return plan.failureLimit >= 0 ? { phase: 'Inconclusive' } : { phase: 'Failed' }
+    }
     return { phase: 'Successful' }
   }
   return { phase: terminating ? 'Successful' : 'Running' }
+}
+
+function emptySummary(): RunSummary {
+  return { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 }
 }
 
 function redact(text: string | undefined, secrets: readonly string[]): string | undefined {
@@ -174,6 +276,8 @@ export class AnalysisRun {
   private startedAt = 0
   private started = false
   private setupError: string | undefined
+  /** Per metric, the limit it crossed (Failed, Inconclusive or Error) and why, if any. */
+  private readonly crossed = new Map<string, { phase: AnalysisPhase; message: string }>()
 
   constructor(spec: AnalysisRunSpec, options: AnalysisRunOptions) {
     this.spec = spec
@@ -191,15 +295,24 @@ export class AnalysisRun {
         inconclusive: 0,
         error: 0,
         consecutiveError: 0,
+        consecutiveSuccess: 0,
       })
     }
   }
 
-  /** The run's phase now: the worst metric phase (Error when the spec could not be resolved). */
+  /**
+   * The run's phase now, as Argo's assessRunStatus computes it: Pending before start, Error when
+   * the spec could not be resolved or validated, Running while any metric is not completed, then
+   * the worst phase among metrics that are not dry-run (Successful when all are dry-run).
+   */
   phase(): AnalysisPhase {
     if (this.setupError !== undefined) return 'Error'
+    if (!this.started) return 'Pending'
+    if (this.results.some((r) => !isCompleted(r.phase))) return 'Running'
     let worst: AnalysisPhase = 'Successful'
-    for (const result of this.results) if (isWorse(result.phase, worst)) worst = result.phase
+    for (const result of this.results) {
+      if (result.dryRun !== true && isWorse(result.phase, worst)) worst = result.phase
+    }
     return worst
   }
 
@@ -233,11 +346,13 @@ export class AnalysisRun {
     let stage = 'Unable to resolve metric arguments'
     try {
       const templated = this.spec.metrics.map((metric) => substituteArgs(metric, this.spec.args))
-      stage = 'Invalid metric'
-      plans = templated.map((metric, i) => ({
-        plan: planMetric(metric),
+      stage = 'Analysis spec invalid'
+      plans = validateMetrics(templated).map((plan, i) => ({
+        plan,
         result: this.results[i] as MetricResult,
       }))
+      const dryRun = dryRunNames(this.spec.dryRun ?? [], templated)
+      for (const result of this.results) if (dryRun.has(result.name)) result.dryRun = true
     } catch (err) {
       this.setupError = `${stage}: ${(err as Error).message}`
       for (const result of this.results) result.phase = 'Error'
@@ -251,19 +366,60 @@ export class AnalysisRun {
 
   private finish(): void {
     const metricResults = this.metricResults()
+    const runSummary = emptySummary()
+    const dryRunSummary = emptySummary()
     let message = this.setupError
-    if (message === undefined) {
-      const worst = metricResults.find((r) => r.phase === this.phase() && r.message !== undefined)
-      if (worst !== undefined) {
-        message = `Metric "${worst.name}" assessed ${worst.phase} due to ${worst.message}`
+    let worst: AnalysisPhase | undefined
+    for (const result of this.setupError === undefined ? metricResults : []) {
+      const summary = result.dryRun === true ? dryRunSummary : runSummary
+      summary.count++
+      // Argo counts by the limit that was crossed, Successful when none was.
+      const crossed = this.crossed.get(result.name)
+      if (crossed?.phase === 'Failed') summary.failed++
+      else if (crossed?.phase === 'Inconclusive') summary.inconclusive++
+      else if (crossed?.phase === 'Error') summary.error++
+      else summary.successful++
+      if (result.dryRun === true) {
+        if (crossed !== undefined) {
+          result.message = `Metric assessed ${result.phase} due to ${crossed.message}`
+        }
+        continue
+      }
+      if (worst === undefined || isWorse(result.phase, worst)) {
+        worst = result.phase
+        if (crossed !== undefined) {
+          message = `Metric "${result.name}" assessed ${result.phase} due to ${crossed.message}`
+          if (result.message) message += `: "Error Message: ${result.message}"`
+        }
       }
     }
     this.resolveDone({
       phase: this.phase(),
       ...(message === undefined ? {} : { message }),
       metricResults,
+      runSummary,
+      dryRunSummary,
       durationMs: this.clock.now() - this.startedAt,
     })
+  }
+
+  /**
+   * Records a metric's new phase. When it completes, its message becomes the last measurement's
+   * (analysis/analysis.go assessRunStatus); the limit it crossed is kept for the run message.
+   */
+  private setPhase(
+    result: MetricResult,
+    assessed: { phase: AnalysisPhase; message?: string }
+  ): void {
+    if (assessed.phase === result.phase) return
+    result.phase = assessed.phase
+    if (!isCompleted(assessed.phase)) return
+    const last = result.measurements.at(-1)?.message
+    if (last === undefined) delete result.message
+    else result.message = last
+    if (assessed.message !== undefined) {
+      this.crossed.set(result.name, { phase: assessed.phase, message: assessed.message })
+    }
   }
 
   private async runMetric(plan: MetricPlan, result: MetricResult): Promise<void> {
@@ -294,17 +450,22 @@ export class AnalysisRun {
       if (measurement.phase === 'Error') {
         result.error++
         result.consecutiveError++
+        result.consecutiveSuccess = 0
       } else {
         result.count++
         result.consecutiveError = 0
+        result.consecutiveSuccess =
+          measurement.phase === 'Successful' ? (result.consecutiveSuccess ?? 0) + 1 : 0
         if (measurement.phase === 'Successful') result.successful++
         if (measurement.phase === 'Failed') result.failed++
         if (measurement.phase === 'Inconclusive') result.inconclusive++
       }
       const assessed = assessMetric(plan, result, false)
-      result.phase = assessed.phase
-      if (assessed.message !== undefined) result.message = assessed.message
-      if (['Failed', 'Error', 'Inconclusive'].includes(assessed.phase)) this.terminate()
+      this.setPhase(result, assessed)
+      // A dry-run metric's outcome never terminates the run (utils/analysis/helpers.go IsTerminating).
+      if (result.dryRun !== true && ['Failed', 'Error', 'Inconclusive'].includes(assessed.phase)) {
+        this.terminate()
+      }
       this.options.onMeasurement?.({
         metric: result.name,
         measurement: structuredClone(measurement),
@@ -317,8 +478,6 @@ export class AnalysisRun {
       else if (plan.intervalMs !== undefined) dueAt = finishedAt + plan.intervalMs
       else break
     }
-    const final = assessMetric(plan, result, true)
-    result.phase = final.phase
-    if (final.message !== undefined) result.message = final.message
+    this.setPhase(result, assessMetric(plan, result, true))
   }
 }

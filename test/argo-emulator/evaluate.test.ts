@@ -49,10 +49,28 @@ describe('evaluateResult', () => {
     ).toThrow(EvaluationError)
   })
 
-  it('should refuse indexing into an empty result with a hint', () => {
+  it('should report no data when a condition fails on an empty result', () => {
+    // argoproj/argo-rollouts utils/evaluate/evaluate.go formatEvalError and isNilOrEmpty: any
+    // evaluation error on a nil or empty-array result gets the no-data message.
     expect(() => evaluateResult([], { successCondition: 'result[0] < 1' })).toThrow(
-      /guard the condition with len\(result\) > 0/
+      'could not evaluate successCondition "result[0] < 1": metric result is nil or empty: no data returned from the metric provider'
     )
     expect(evaluateResult([], { successCondition: 'len(result) == 0' })).toBe('Successful')
+  })
+
+  it('should judge predicates over an empty array without error', () => {
+    // expr-lang/expr docs/language-definition.md: all/none of an empty array are true, any/one
+    // false.
+    expect(evaluateResult([], { successCondition: 'all(result, {# < 0.05})' })).toBe('Successful')
+    expect(evaluateResult([], { successCondition: 'any(result, {# < 0.05})' })).toBe('Failed')
+  })
+
+  it('should make a compile-time type error an Error even in an unreached branch', () => {
+    // expr-lang/expr checker/checker.go type-checks the whole expression before running it.
+    expect(() =>
+      evaluateResult(0.01, { successCondition: 'result < 0.05 || result == "n/a"' })
+    ).toThrow(
+      'could not evaluate successCondition "result < 0.05 || result == \"n/a\"": invalid operation: == (mismatched types float64 and string)'
+    )
   })
 })

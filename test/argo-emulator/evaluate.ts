@@ -1,6 +1,7 @@
 /**
  * Turning a measured result into a measurement phase with the metric's conditions: Argo's truth
- * table (utils/evaluate EvaluateResult; argo-knative-peers.md A3).
+ * table and error messages (argoproj/argo-rollouts utils/evaluate/evaluate.go EvaluateResult,
+ * formatEvalError).
  */
 import { ConditionError, evalCondition } from './expr'
 import type { AnalysisPhase, Metric } from './types'
@@ -14,18 +15,7 @@ function isNilOrEmpty(result: unknown): boolean {
   return result === null || result === undefined || (Array.isArray(result) && result.length === 0)
 }
 
-function isEmptyIndexable(result: unknown): boolean {
-  if (result === null || result === undefined) return true
-  return (Array.isArray(result) || typeof result === 'string') && result.length === 0
-}
-
 function evaluateOne(kind: string, condition: string, result: unknown): boolean {
-  // Argo refuses `result[...]` on an empty result up front, with a hint.
-  if (/\bresult\s*\[/.test(condition) && isEmptyIndexable(result)) {
-    throw new EvaluationError(
-      'metric result is empty or unavailable, and the condition cannot index into result; guard the condition with len(result) > 0'
-    )
-  }
   try {
     return evalCondition(condition, result)
   } catch (err) {

@@ -5,14 +5,16 @@
  */
 import { AnalysisRun } from './analysis-run'
 import type { AnalysisRunOptions } from './analysis-run'
-import { flattenTemplates, resolveArgs, resolveRolloutArgs } from './template'
+import { flattenTemplates, mergeDryRun, resolveArgs, resolveRolloutArgs } from './template'
 import type { ArgSources } from './template'
-import type { AnalysisTemplate, Metric, RolloutArgument, TemplateArgument } from './types'
+import type { AnalysisTemplate, DryRun, Metric, RolloutArgument, TemplateArgument } from './types'
 
 export interface CreateAnalysisRunInput {
   templates: readonly AnalysisTemplate[]
   /** Arguments as a Rollout passes them (value, podTemplateHashValue, fieldRef). */
   args?: readonly RolloutArgument[]
+  /** dryRun rules of the Rollout's analysis stanza, merged after the templates' own. */
+  dryRun?: readonly DryRun[]
   sources?: ArgSources
 }
 
@@ -26,7 +28,8 @@ export function createAnalysisRun(
     metrics = flat.metrics
     const incoming: TemplateArgument[] = resolveRolloutArgs(input.args ?? [], input.sources)
     const { values, secrets } = resolveArgs(flat.args, incoming, input.sources)
-    return new AnalysisRun({ metrics, args: values, secrets }, options)
+    const dryRun = mergeDryRun(flat.dryRun, input.dryRun)
+    return new AnalysisRun({ metrics, args: values, secrets, dryRun }, options)
   } catch (err) {
     return new AnalysisRun(
       { metrics, args: {}, error: `Unable to resolve metric arguments: ${(err as Error).message}` },

@@ -7,12 +7,14 @@ export { evaluateResult, EvaluationError } from './evaluate'
 export { evalCondition, ConditionError } from './expr'
 export { createAnalysisRun, runAnalysis } from './factory'
 export type { CreateAnalysisRunInput } from './factory'
-export { firstJsonPathValue, toJsonPathPlus, JsonPathError } from './jsonpath'
+export { firstJsonPathValue, parseJsonPath, JsonPathError } from './jsonpath'
+export type { JsonPathTemplate } from './jsonpath'
 export { loadManifestDir, analysisTemplates, findRollout } from './manifests'
 export type { ManifestDocument } from './manifests'
 export { emulateRollout } from './rollout'
 export type {
   CanaryStep,
+  RolloutAnalysis,
   RolloutEmulationOptions,
   RolloutEmulationResult,
   RolloutEvent,
@@ -23,6 +25,7 @@ export type {
 export {
   ArgumentError,
   flattenTemplates,
+  mergeDryRun,
   placeholdersIn,
   readFieldPath,
   resolveArgs,

@@ -114,6 +114,20 @@ describe('emulateRollout', () => {
     )
   })
 
+  it('should promote despite a failing metric in the dryRun of the analysis stanza', async () => {
+    // argoproj/argo-rollouts docs/features/analysis.md "Dry-Run Mode": dryRun on the Rollout's
+    // analysis stanza; a dry-run metric's failure never fails the run.
+    const server = await scripted([json({ n: 50, v: 0 }), json({ n: 50, v: 5 })])
+    const manifest = rollout(steps)
+    const analysis = manifest.spec.strategy.canary?.analysis
+    if (analysis) analysis.dryRun = [{ metricName: 'check' }]
+    const result = await play(server, manifest)
+    expect(result.status).toBe('Healthy')
+    expect(result.background?.phase).toBe('Successful')
+    expect(result.background?.metricResults[0]).toMatchObject({ phase: 'Failed', dryRun: true })
+    expect(result.background?.dryRunSummary.failed).toBe(1)
+  })
+
   it('should abort when the metric keeps erroring', async () => {
     const server = await scripted([json({ error: { code: 'pixie_unavailable' } }, 502)])
     const result = await play(server)

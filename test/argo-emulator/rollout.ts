@@ -1,16 +1,24 @@
 /**
- * What a canary Rollout does with its analysis (argo-knative-peers.md A4, A7): steps in order
- * (setWeight, pause, inline analysis), a background AnalysisRun from `startingStep` until the last
- * step, and the reaction to each run phase: Failed or Error aborts the rollout (Degraded, traffic
- * back to stable), Inconclusive pauses it for a person, Successful lets it continue; when the
- * steps are done the background run is terminated and the canary is promoted (Healthy).
+ * What a canary Rollout does with its analysis (argoproj/argo-rollouts rollout/analysis.go,
+ * docs/features/canary/index.md): steps in order (setWeight, pause, inline analysis), a
+ * background AnalysisRun from `startingStep` until the last step, and the reaction to each run
+ * phase: Failed or Error aborts the rollout (Degraded, traffic back to stable), Inconclusive pauses
+ * it for a person, Successful lets it continue; when the steps are done the background run is
+ * terminated and the canary is promoted (Healthy). `dryRun` rules of the analysis stanza are
+ * passed to the run.
  */
 import type { AnalysisRun, AnalysisRunOptions, MeasurementEvent } from './analysis-run'
 import type { VirtualClock } from './clock'
 import { parseGoDuration } from './duration'
 import { createAnalysisRun } from './factory'
 import type { ArgSources } from './template'
-import type { AnalysisPhase, AnalysisRunResult, AnalysisTemplate, RolloutArgument } from './types'
+import type {
+  AnalysisPhase,
+  AnalysisRunResult,
+  AnalysisTemplate,
+  DryRun,
+  RolloutArgument,
+} from './types'
 import type { WebProviderOptions } from './web-provider'
 
 export interface TemplateRef {
@@ -21,8 +29,15 @@ export interface TemplateRef {
 export interface CanaryStep {
   setWeight?: number
   pause?: { duration?: string | number }
-  analysis?: { templates: TemplateRef[]; args?: RolloutArgument[] }
+  analysis?: RolloutAnalysis
   [other: string]: unknown
+}
+
+/** A Rollout's analysis stanza (background or step): templates, args, dryRun rules. */
+export interface RolloutAnalysis {
+  templates: TemplateRef[]
+  args?: RolloutArgument[]
+  dryRun?: DryRun[]
 }
 
 /** The parts of a Rollout manifest the emulator reads. */
@@ -34,7 +49,7 @@ export interface RolloutManifest {
     strategy: {
       canary?: {
         steps?: CanaryStep[]
-        analysis?: { templates: TemplateRef[]; args?: RolloutArgument[]; startingStep?: number }
+        analysis?: RolloutAnalysis & { startingStep?: number }
         [k: string]: unknown
       }
       [k: string]: unknown
@@ -112,9 +127,6 @@ export async function emulateRollout(
   const { clock } = options
   const canary = rollout.spec.strategy.canary
   if (canary === undefined) throw new Error('only the canary strategy is emulated')
-  if (canary.analysis !== undefined && 'dryRun' in canary.analysis) {
-    throw new Error('analysis dryRun is not emulated')
-  }
   const steps = canary.steps ?? []
   const startedAt = clock.now()
   const rolloutObject = {
@@ -132,17 +144,19 @@ export async function emulateRollout(
   let outcome: { status: RolloutStatus; message: string } | undefined
   const stepAnalyses: AnalysisRunResult[] = []
 
-  const newRun = (
-    refs: readonly TemplateRef[],
-    args: readonly RolloutArgument[] | undefined,
-    kind: 'background' | 'step'
-  ): AnalysisRun => {
+  const newRun = (stanza: RolloutAnalysis, kind: 'background' | 'step'): AnalysisRun => {
+    const refs = stanza.templates
     const runOptions: AnalysisRunOptions = {
       ...options,
       onMeasurement: (event) => emit({ type: 'measurement', at: clock.now(), ...event }),
     }
     const run = createAnalysisRun(
-      { templates: findTemplates(refs, options.templates), ...(args ? { args } : {}), sources },
+      {
+        templates: findTemplates(refs, options.templates),
+        ...(stanza.args ? { args: stanza.args } : {}),
+        ...(stanza.dryRun ? { dryRun: stanza.dryRun } : {}),
+        sources,
+      },
       runOptions
     )
     emit({
@@ -181,7 +195,7 @@ export async function emulateRollout(
   let backgroundResult: AnalysisRunResult | undefined
   const startBackground = (): void => {
     if (background !== undefined || backgroundSpec === undefined) return
-    background = newRun(backgroundSpec.templates, backgroundSpec.args, 'background')
+    background = newRun(backgroundSpec, 'background')
     void background.done.then((result) => {
       backgroundResult = result
       react(result, 'background')
@@ -209,7 +223,7 @@ export async function emulateRollout(
         break
       }
     } else if (step.analysis !== undefined) {
-      const run = newRun(step.analysis.templates, step.analysis.args, 'step')
+      const run = newRun(step.analysis, 'step')
       const stopped = new Promise<'stopped'>((resolve) =>
         stopSteps.signal.addEventListener('abort', () => resolve('stopped'), { once: true })
       )

@@ -1,8 +1,8 @@
 /**
  * Argument resolution and `{{args.x}}` templating, as Argo does it when it creates an AnalysisRun
- * (utils/analysis/factory.go, utils/template/template.go; argo-knative-peers.md A5).
+ * (argoproj/argo-rollouts utils/analysis/factory.go, utils/template/template.go).
  */
-import type { AnalysisTemplate, Metric, RolloutArgument, TemplateArgument } from './types'
+import type { AnalysisTemplate, DryRun, Metric, RolloutArgument, TemplateArgument } from './types'
 
 /** Where argument values come from besides literal values. */
 export interface ArgSources {
@@ -68,20 +68,35 @@ export function resolveRolloutArgs(
 }
 
 /**
+ * Concatenates dryRun rules (from templates, then the Rollout's); two rules with the same
+ * metricName are an error, as in Argo's validateDryRunMetrics (utils/analysis/helpers.go).
+ */
+export function mergeDryRun(...lists: ReadonlyArray<readonly DryRun[] | undefined>): DryRun[] {
+  const merged: DryRun[] = []
+  for (const rule of lists.flatMap((list) => list ?? [])) {
+    if (merged.some((r) => r.metricName === rule.metricName)) {
+      throw new ArgumentError(`two Dry-Run metric rules have the same name '${rule.metricName}'`)
+    }
+    merged.push({ metricName: rule.metricName })
+  }
+  return merged
+}
+
+/**
  * Combines several templates into one AnalysisRun spec: metrics side by side (names must be
- * unique), args merged (the same arg declared twice must agree).
+ * unique), args merged (the same arg declared twice must agree), dryRun rules concatenated.
  */
 export function flattenTemplates(templates: readonly AnalysisTemplate[]): {
   args: TemplateArgument[]
   metrics: Metric[]
+  dryRun: DryRun[]
 } {
   const args: TemplateArgument[] = []
   const metrics: Metric[] = []
+  const dryRun = mergeDryRun(...templates.map((t) => t.spec.dryRun))
   for (const template of templates) {
-    if (template.spec.dryRun !== undefined || template.spec.templates !== undefined) {
-      throw new ArgumentError(
-        `${template.metadata.name}: dryRun and nested templates are not emulated`
-      )
+    if (template.spec.templates !== undefined) {
+      throw new ArgumentError(`${template.metadata.name}: nested templates are not emulated`)
     }
     for (const metric of template.spec.metrics) {
       if (metrics.some((m) => m.name === metric.name)) {
@@ -97,7 +112,7 @@ export function flattenTemplates(templates: readonly AnalysisTemplate[]): {
       }
     }
   }
-  return { args, metrics }
+  return { args, metrics, dryRun }
 }
 
 /**

@@ -73,7 +73,7 @@ export interface RolloutArgument {
 export interface AnalysisTemplateSpec {
   args?: TemplateArgument[]
   metrics: Metric[]
-  dryRun?: unknown
+  dryRun?: DryRun[]
   measurementRetention?: unknown
   templates?: unknown
 }
@@ -111,12 +111,34 @@ export interface MetricResult {
   inconclusive: number
   error: number
   consecutiveError: number
+  /** Successful measurements in a row (reset by any other phase); set by every emulated run. */
+  consecutiveSuccess?: number
+  /** The metric matches a dryRun rule: its outcome never affects the run's phase. */
+  dryRun?: boolean
+}
+
+/** Counts of completed metrics by phase (AnalysisRun.status.runSummary / dryRunSummary). */
+export interface RunSummary {
+  count: number
+  successful: number
+  failed: number
+  inconclusive: number
+  error: number
+}
+
+/** One dryRun rule: metrics whose name the (unanchored) regular expression matches. */
+export interface DryRun {
+  metricName: string
 }
 
 export interface AnalysisRunResult {
   phase: AnalysisPhase
   message?: string
   metricResults: MetricResult[]
+  /** Metrics that are not dry-run, by completed phase. */
+  runSummary: RunSummary
+  /** Dry-run metrics, by completed phase. */
+  dryRunSummary: RunSummary
   /** Emulated milliseconds from start to completion. */
   durationMs: number
 }

@@ -182,20 +182,21 @@ describe('measureWeb: the body', () => {
 
   it('should make a JSON null at the path an Error unless the condition handles nil', async () => {
     const server = await serve(() => json({ error_rate: null, requests: 0 }))
-    const compared = await measureWeb(
-      metric({ url: server.url, jsonPath: '{$.error_rate}' }, { successCondition: 'result <= 0.1' })
-    )
-    const guarded = await measureWeb(
-      metric(
-        { url: server.url, jsonPath: '{$.error_rate}' },
-        { successCondition: 'isNil(result) || result <= 0.1' }
-      )
-    )
-    expect(compared).toMatchObject({
-      phase: 'Error',
-      message: expect.stringMatching(/metric result is nil or empty/),
-    })
-    expect(guarded).toEqual({ phase: 'Successful', value: 'null' })
+    const measure = (successCondition: string) =>
+      measureWeb(metric({ url: server.url, jsonPath: '{$.error_rate}' }, { successCondition }))
+    const compared = await measure('result <= 0.1')
+    // A nil result is typed nil at compile time (expr-lang/expr conf/env.go), so even a guarded
+    // `result <= 0.1` does not compile (checker/checker.go binaryNode); default(result, 0) returns
+    // interface {} and does (argoproj/argo-rollouts docs/analysis/datadog.md uses it).
+    const isNilGuard = await measure('isNil(result) || result <= 0.1')
+    const defaulted = await measure('default(result, 0) <= 0.1')
+    for (const outcome of [compared, isNilGuard]) {
+      expect(outcome).toMatchObject({
+        phase: 'Error',
+        message: expect.stringMatching(/metric result is nil or empty/),
+      })
+    }
+    expect(defaulted).toEqual({ phase: 'Successful', value: 'null' })
   })
 
   it('should make a jsonPath that matches nothing an Error', async () => {
@@ -205,6 +206,27 @@ describe('measureWeb: the body', () => {
       phase: 'Error',
       message: expect.stringMatching(/is not found/),
     })
+  })
+
+  it('should make a jsonPath syntax error an Error before any request', async () => {
+    // argoproj/argo-rollouts metricproviders/metricproviders.go builds the client-go JSONPath
+    // parser with the provider; analysis/analysis.go records the error as the measurement message.
+    const server = await serve(() => json({ error_rate: 0.01 }))
+    const outcome = await measureWeb(
+      metric({ url: server.url, jsonPath: '{$.error_rate' }, { successCondition: 'true' })
+    )
+    expect(outcome).toEqual({ phase: 'Error', message: 'unclosed action' })
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('should read a jsonPath without braces as literal text', async () => {
+    // kubernetes/client-go util/jsonpath/parser.go parseText: text outside {...} is a result.
+    const server = await serve(() => json({ error_rate: 0.01 }))
+    const outcome = await measureWeb(
+      metric({ url: server.url, jsonPath: '$.error_rate' }, { successCondition: 'result <= 0.05' })
+    )
+    expect(outcome.phase).toBe('Error')
+    expect(outcome.message).toContain('mismatched types string and float64')
   })
 
   it('should make a string number compared with a number an Error', async () => {

@@ -1,11 +1,13 @@
 /**
- * One measurement of Argo's `web` metric provider (metricproviders/webmetric; argo-knative-peers.md
- * A1-A2): a fresh HTTP request, status and transport checks, JSON parsing, JSONPath, conditions.
+ * One measurement of Argo's `web` metric provider (argoproj/argo-rollouts
+ * metricproviders/webmetric/webmetric.go): a fresh HTTP request, status and transport checks, JSON
+ * parsing, JSONPath, conditions.
  */
 import http from 'node:http'
 import https from 'node:https'
 import { evaluateResult } from './evaluate'
-import { firstJsonPathValue } from './jsonpath'
+import { firstJsonPathValue, parseJsonPath } from './jsonpath'
+import type { JsonPathTemplate } from './jsonpath'
 import type { AnalysisPhase, Metric, WebMetric } from './types'
 
 /** How the emulated controller reaches URLs and which Argo behaviour it reproduces. */
@@ -122,6 +124,14 @@ export async function measureWeb(
 ): Promise<WebMeasurementOutcome> {
   const web: WebMetric | undefined = metric.provider.web
   if (web === undefined) return { phase: 'Error', message: 'metric has no web provider' }
+  // Argo builds the JSONPath parser with the provider, before any request
+  // (metricproviders/metricproviders.go): a syntax error is the measurement's Error message.
+  let jsonPath: JsonPathTemplate
+  try {
+    jsonPath = parseJsonPath(web.jsonPath ?? '')
+  } catch (err) {
+    return { phase: 'Error', message: (err as Error).message }
+  }
   const method = web.method === undefined || web.method === '' ? 'GET' : web.method
   if (!['GET', 'POST', 'PUT'].includes(method)) {
     return { phase: 'Error', message: `unsupported web metric method ${JSON.stringify(method)}` }
@@ -224,7 +234,7 @@ export async function measureWeb(
 
   let result: unknown
   try {
-    result = firstJsonPathValue(web.jsonPath ?? '', data)
+    result = firstJsonPathValue(jsonPath, data)
   } catch (err) {
     return { phase: 'Error', message: (err as Error).message }
   }
