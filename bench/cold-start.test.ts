@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { measureColdStart, runColdStartRounds, type ColdStartTarget } from './cold-start'
 import { isOk } from './http-probe'
-import { liveCount } from './processes'
+import { liveCount } from '../test/helpers/spawn'
 
 let dir = ''
 let floor: ColdStartTarget

@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { getFresh, type ProbeResponse } from './http-probe'
-import { freePort, isRunning, readRssBytes, spawnTracked, stopProcess } from './processes'
+import { freePort, isRunning, readRssBytes, spawnTracked, stopProcess } from '../test/helpers/spawn'
 import { seededRandom, shuffled } from './stats'
 
 export interface ColdStartTarget {

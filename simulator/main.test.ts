@@ -1,14 +1,14 @@
 // The CLI as a process: argument errors and bad scenarios fail fast with a clear message; a good
 // run prints its address and stops with exit code 0 on SIGTERM.
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { spawnTracked } from '../test/helpers/spawn'
 
 const ROOT = join(import.meta.dirname, '..')
 
 function run(args: string[], onStdout?: (text: string, kill: () => void) => void) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(
+    const child = spawnTracked(
       process.execPath,
       ['--import', 'tsx', join('simulator', 'main.ts'), ...args],
       {
@@ -19,11 +19,11 @@ function run(args: string[], onStdout?: (text: string, kill: () => void) => void
     let stdout = ''
     let stderr = ''
     const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
-    child.stdout.setEncoding('utf8').on('data', (t: string) => {
+    child.stdout!.setEncoding('utf8').on('data', (t: string) => {
       stdout += t
       onStdout?.(stdout, () => child.kill('SIGTERM'))
     })
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t))
+    child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t))
     child.on('exit', (code) => {
       clearTimeout(timer)
       resolve({ code, stdout, stderr })

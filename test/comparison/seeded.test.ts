@@ -11,8 +11,8 @@ import { ERROR_RATE_MARGIN, LATENCY_MARGIN } from '../../shared/comparison-param
 import { buildComparisonCall, decodeComparison } from '../../shared/pxl/comparison'
 import { DEFAULT_EXCLUDED_PATHS } from '../../shared/pxl/exclusion'
 import type { Selector } from '../../shared/selector'
-import { startBundle } from '../../shared/testing/spawn-bundle'
-import type { RunningBundle } from '../../shared/testing/spawn-bundle'
+import { startBundle } from '../helpers/spawn'
+import type { RunningBundle } from '../helpers/spawn'
 import { startSimulator } from '../../simulator/server'
 import type { Simulator } from '../../simulator/server'
 import {

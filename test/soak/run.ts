@@ -14,8 +14,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildFunctions } from '../../esbuild.config.mjs'
 import { startSimulator } from '../../simulator'
-import { spawnFunction } from '../reliability/process'
-import type { SpawnedFunction } from '../reliability/process'
+import { startBundle } from '../helpers/spawn'
+import type { RunningBundle } from '../helpers/spawn'
 import { DEADLINE_MS, phaseAt, planRequest, prng, SCHEDULE, violation } from './expectations'
 import type { Observed, Phase, PlannedRequest } from './expectations'
 
@@ -69,7 +69,7 @@ function count(map: Map<string, number>, key: string): void {
 }
 
 async function send(
-  fn: SpawnedFunction,
+  fn: RunningBundle,
   request: PlannedRequest
 ): Promise<Observed | { error: string }> {
   try {
@@ -100,13 +100,13 @@ async function main(): Promise<number> {
     port: 0,
     onWarning: () => {},
   })
-  const functions: SpawnedFunction[] = []
+  const functions: RunningBundle[] = []
   const tallies = new Map<string, Tally>()
   let failed = false
   try {
     for (const name of FUNCTIONS) {
       functions.push(
-        await spawnFunction(name, { PX_DIRECT_ADDR: sim.address, PX_CANARY_AUTH_TOKEN: TOKEN })
+        await startBundle(name, { PX_DIRECT_ADDR: sim.address, PX_CANARY_AUTH_TOKEN: TOKEN })
       )
       tallies.set(name, {
         requests: 0,
@@ -157,7 +157,7 @@ async function main(): Promise<number> {
       }
     }, 250)
 
-    const loop = async (fn: SpawnedFunction, random: () => number): Promise<void> => {
+    const loop = async (fn: RunningBundle, random: () => number): Promise<void> => {
       const tally = tallies.get(fn.name)!
       while (performance.now() - started < durationMs) {
         const request = planRequest(fn.name, TOKEN, random)
