@@ -3,6 +3,7 @@
  * timings on shared machines are noisy). Run: `npx tsx simulator/pxl/bench.ts [rows]`.
  */
 import type { CellValue } from '../../shared/pixie/types'
+import { mulberry32 } from '../prng'
 import { executePxl } from './execute'
 import {
   DRAFT_ARGS,
@@ -29,14 +30,7 @@ export function syntheticHttpEvents(
   rows: number,
   seed = 1
 ): { table: EngineTable; metadata: MetadataTable } {
-  let s = seed >>> 0
-  const rand = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const rand = mulberry32(seed)
   const metadata: MetadataTable = {}
   const upids: string[] = []
   for (let p = 0; p < 20; p++) {

@@ -14,9 +14,10 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildFunctions } from '../../esbuild.config.mjs'
 import { startSimulator } from '../../simulator'
+import { mulberry32 } from '../../simulator/prng'
 import { startBundle } from '../helpers/spawn'
 import type { RunningBundle } from '../helpers/spawn'
-import { DEADLINE_MS, phaseAt, planRequest, prng, SCHEDULE, violation } from './expectations'
+import { DEADLINE_MS, phaseAt, planRequest, SCHEDULE, violation } from './expectations'
 import type { Observed, Phase, PlannedRequest } from './expectations'
 
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -188,7 +189,8 @@ async function main(): Promise<number> {
     }
     const loops: Promise<void>[] = []
     for (const [i, fn] of functions.entries()) {
-      for (let j = 0; j < CONCURRENCY; j++) loops.push(loop(fn, prng(SEED * 1000 + i * 100 + j)))
+      for (let j = 0; j < CONCURRENCY; j++)
+        loops.push(loop(fn, mulberry32(SEED * 1000 + i * 100 + j)))
     }
     await Promise.all(loops)
     clearInterval(switcher)
