@@ -5,7 +5,13 @@
  * this way costs milliseconds each, where a simulator and function processes per seed would cost
  * seconds.
  */
+import { errorRateComparison, latencyComparison } from '../../shared/comparison'
+import type { ComparisonSettings } from '../../shared/comparison-params'
+import { ERROR_RATE_MARGIN, LATENCY_MARGIN } from '../../shared/comparison-params'
 import type { ScriptResult } from '../../shared/pixie/types'
+import { buildComparisonCall, decodeComparison } from '../../shared/pxl/comparison'
+import { DEFAULT_EXCLUDED_PATHS } from '../../shared/pxl/exclusion'
+import type { Selector } from '../../shared/selector'
 import type { EngineTable } from '../../simulator/pxl'
 import { parseScenario } from '../../simulator/scenario'
 import type { ScenarioInput } from '../../simulator/scenario'
@@ -95,4 +101,51 @@ export function executeOnEngine(call: EngineCall, { world, table }: EngineWorld)
     metadata: world.metadata,
   }
   return runOnEngine(call, source, FROZEN_NOW_NS)
+}
+
+export const WINDOW_SECONDS = 60
+export const ALPHA = 0.05
+export const ERROR_SETTINGS: ComparisonSettings = {
+  alpha: ALPHA,
+  margin: ERROR_RATE_MARGIN.default,
+  minRequests: 50,
+}
+export const LATENCY_SETTINGS: ComparisonSettings = {
+  alpha: ALPHA,
+  margin: LATENCY_MARGIN.default,
+  minRequests: 50,
+}
+
+const rs = (replicaset: string): Selector => ({
+  kind: 'replicaset',
+  namespace: SEEDED_NAMESPACE,
+  replicaset,
+})
+
+function call(canary: string, latencyBuckets: boolean) {
+  return buildComparisonCall(
+    {
+      selector: rs(canary),
+      baseline: rs(STABLE),
+      windowSeconds: WINDOW_SECONDS,
+      excludedPaths: DEFAULT_EXCLUDED_PATHS,
+      errorMinStatus: 400,
+    },
+    'px-canary/test',
+    { latencyBuckets }
+  )
+}
+
+/** The error-rate comparison of `canary` against STABLE, judged on the engine. */
+export function errorRateOn(world: EngineWorld, canary: string) {
+  const c = call(canary, false)
+  const sides = decodeComparison(executeOnEngine(c, world), c.comparison)
+  return errorRateComparison(sides.canary.stats, sides.baseline.stats, ERROR_SETTINGS)
+}
+
+/** The p99 latency comparison of `canary` against STABLE, judged on the engine. */
+export function latencyOn(world: EngineWorld, canary: string) {
+  const c = call(canary, true)
+  const sides = decodeComparison(executeOnEngine(c, world), c.comparison)
+  return latencyComparison(sides, 'p99', LATENCY_SETTINGS)
 }

@@ -16,7 +16,8 @@ function runDemo(timeoutMs: number): Promise<{ code: number | null; output: stri
       ['--import', 'tsx', join('test', 'demo', 'run.ts')],
       {
         cwd: root,
-        env: { ...process.env, PX_CANARY_DEMO_BUILD: '0' },
+        // Emulated time without real pauses: the same measurements, in the same order.
+        env: { ...process.env, PX_CANARY_DEMO_BUILD: '0', PX_CANARY_DEMO_TIME_SCALE: '0' },
         stdio: ['ignore', 'pipe', 'pipe'],
       }
     )
