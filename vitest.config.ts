@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config'
 const inProcess = [
   'shared/*.test.ts',
   'shared/stats/**/*.test.ts',
+  'shared/pixie/{values,stream-assembly,grpc-framing,error-mapping}.test.ts',
+  'simulator/{admin,datasource,faults,prng,scenario,topology,traffic}.test.ts',
   'shared/pxl/**/*.test.ts',
   'simulator/pxl/**/*.test.ts',
   'test/argo-emulator/**/*.test.ts',
