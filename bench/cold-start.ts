@@ -8,8 +8,9 @@
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { getFresh, type ProbeResponse } from './http-probe'
-import { freePort, isRunning, readRssBytes, spawnTracked, stopProcess } from './processes'
-import { seededRandom, shuffled } from './stats'
+import { freePort, isRunning, readRssBytes, spawnTracked, stopProcess } from '../test/helpers/spawn'
+import { mulberry32 } from '../simulator/prng'
+import { shuffled } from './stats'
 
 export interface ColdStartTarget {
   /** Row name in the report, e.g. 'floor: node:http' or 'error-rate'. */
@@ -146,7 +147,7 @@ export async function runColdStartRounds(
   targets: readonly ColdStartTarget[],
   options: ColdStartRoundsOptions
 ): Promise<Map<string, ColdStartSample[]>> {
-  const random = seededRandom(options.seed)
+  const random = mulberry32(options.seed)
   const samples = new Map<string, ColdStartSample[]>(targets.map((t) => [t.name, []]))
   let active = [...targets]
   for (let round = 0; round < options.warmups + options.runs; round++) {

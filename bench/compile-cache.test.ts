@@ -13,7 +13,7 @@ import {
   type CompileCacheOutcome,
 } from './compile-cache'
 import { COMPILE_CACHE, compileCacheFigures, compileCacheSkipped, FigureTable } from './figures'
-import { liveCount } from './processes'
+import { liveCount } from '../test/helpers/spawn'
 
 const fixture = fileURLToPath(new URL('./fixtures/bare-http.mjs', import.meta.url))
 const dirs: string[] = []

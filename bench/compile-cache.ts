@@ -19,7 +19,7 @@ import {
   type ColdStartTarget,
 } from './cold-start'
 import { getFresh, isMetricAnswer, isOk } from './http-probe'
-import { freePort, isRunning, spawnTracked, stopProcess } from './processes'
+import { freePort, isRunning, spawnTracked, stopProcess } from '../test/helpers/spawn'
 import { METRIC_PATH } from './queries'
 
 /** Target names of the phase, for one function. */

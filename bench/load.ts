@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { LoadJob, LoadResult } from './load-protocol'
-import { spawnTracked, stopProcess } from './processes'
+import { spawnTracked, stopProcess } from '../test/helpers/spawn'
 
 export { SEQ_TOKEN } from './load-protocol'
 export type { LoadJob, LoadResult, LoadTarget, ReplayCall } from './load-protocol'

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { childEnv } from './cold-start'
 import { getFresh, type ProbeResponse } from './http-probe'
-import { freePort, isRunning, readRssBytes, spawnTracked, stopProcess } from './processes'
+import { freePort, isRunning, readRssBytes, spawnTracked, stopProcess } from '../test/helpers/spawn'
 
 export interface Service {
   name: string

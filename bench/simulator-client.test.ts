@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildHttpStatsCall } from '../shared/pxl/request'
 import { DEFAULT_EXCLUDED_PATHS } from '../shared/pxl/exclusion'
 import { cleanupLoadWorker, runLoad, type ReplayCall } from './load'
-import { liveCount } from './processes'
+import { liveCount } from '../test/helpers/spawn'
 import { BENCH_NAMESPACE, BENCH_REPLICASET, benchScenario } from './scenario'
 import { startSimulatorHost, type SimulatorHandle } from './simulator-client'
 

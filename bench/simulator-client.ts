@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { ExecFunc } from '../shared/pixie/types'
-import { spawnTracked, stopProcess } from './processes'
+import { spawnTracked, stopProcess } from '../test/helpers/spawn'
 
 /** An operation of the simulator host, as sent by the bench. */
 export type HostCall =

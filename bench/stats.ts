@@ -56,21 +56,6 @@ export function summarize(samples: readonly number[]): Summary {
   }
 }
 
-/**
- * A seeded pseudo-random generator (mulberry32) returning floats in [0, 1). Seeded so that a run's
- * interleaving order can be reproduced from the seed recorded in the results.
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** A shuffled copy of `items` (Fisher-Yates) using `random`. */
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items]

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { codeOf } from '../test/helpers/code-of'
 import {
   DEFAULT_MIN_REQUESTS,
   ERROR_RATE_MARGIN,
@@ -8,16 +9,6 @@ import {
 } from './comparison-params'
 import { PxCanaryError } from './errors'
 import { errorRateParams } from './params'
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof PxCanaryError) return err.code
-    throw err
-  }
-  return undefined
-}
 
 describe('parseComparisonSettings', () => {
   it('should default to alpha 0.05, the metric margin and 50 requests per side', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { codeOf } from '../test/helpers/code-of'
 import { PxCanaryError } from './errors'
 import {
   describeFilters,
@@ -19,16 +20,6 @@ function re2Matches(pattern: string, text: string): boolean {
   const translated = translateRe2(pattern)
   if (translated.kind !== 'ok') throw new Error(`not valid RE2: ${pattern}`)
   return fullMatch(translated.regexp, text)
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof PxCanaryError) return err.code
-    throw err
-  }
-  return undefined
 }
 
 describe('path filter', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { codeOf } from '../test/helpers/code-of'
 import { PxCanaryError } from './errors'
 import type { ScriptResult, VizierClient } from './pixie/types'
 import { buildHttpStatsCall } from './pxl/request'
@@ -37,15 +38,6 @@ function gatedClient() {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve))
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise
-  } catch (err) {
-    return err instanceof PxCanaryError ? err.code : `not a PxCanaryError: ${String(err)}`
-  }
-  return undefined
-}
 
 describe('createQueryRunner', () => {
   it('should not stay wedged on a key when the client ignores the abort', async () => {

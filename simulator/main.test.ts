@@ -1,10 +1,10 @@
 // The CLI as a process: argument errors and bad scenarios fail fast with a clear message; a good
 // run prints its address and stops with exit code 0 on SIGTERM.
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { spawnTracked } from '../test/helpers/spawn'
 import { generateVizierCertificates } from './front-door/certs'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -15,7 +15,7 @@ function run(
   env: NodeJS.ProcessEnv = {}
 ) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(
+    const child = spawnTracked(
       process.execPath,
       ['--import', 'tsx', join('simulator', 'main.ts'), ...args],
       {
@@ -27,11 +27,11 @@ function run(
     let stdout = ''
     let stderr = ''
     const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
-    child.stdout.setEncoding('utf8').on('data', (t: string) => {
+    child.stdout!.setEncoding('utf8').on('data', (t: string) => {
       stdout += t
       onStdout?.(stdout, () => child.kill('SIGTERM'))
     })
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t))
+    child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t))
     child.on('exit', (code) => {
       clearTimeout(timer)
       resolve({ code, stdout, stderr })

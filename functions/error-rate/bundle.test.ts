@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HTTP_STATS_SCRIPT } from '../../shared/pxl/http-stats'
 import { getJson, statsTableSpec } from '../../shared/testing/bundle-fixtures'
-import { runBundleToExit, startBundle } from '../../shared/testing/spawn-bundle'
-import type { RunningBundle } from '../../shared/testing/spawn-bundle'
+import { runBundleToExit, startBundle } from '../../test/helpers/spawn'
+import type { RunningBundle } from '../../test/helpers/spawn'
 import { Code, failWith, respondWithTable, startVizierDouble } from '../../test/vizier-double'
 import type { VizierDouble } from '../../test/vizier-double'
 

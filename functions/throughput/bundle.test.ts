@@ -2,8 +2,8 @@
 // Vizier test double and calls it over HTTP on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getJson, statsTableSpec } from '../../shared/testing/bundle-fixtures'
-import { startBundle } from '../../shared/testing/spawn-bundle'
-import type { RunningBundle } from '../../shared/testing/spawn-bundle'
+import { startBundle } from '../../test/helpers/spawn'
+import type { RunningBundle } from '../../test/helpers/spawn'
 import { respondWithTable, startVizierDouble } from '../../test/vizier-double'
 import type { VizierDouble } from '../../test/vizier-double'
 

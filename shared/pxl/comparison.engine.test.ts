@@ -5,96 +5,28 @@
 import { describe, expect, it } from 'vitest'
 import { parseRequestFilters } from '../filters'
 import type { RequestFilters } from '../filters'
-import type { CellValue, ColumnType, ResultTable, ScriptResult } from '../pixie/types'
+import type { ScriptResult } from '../pixie/types'
 import type { Selector } from '../selector'
 import { bucketIndex, LATENCY_BUCKET_LOWER_NS, LATENCY_BUCKET_MAX_NS } from '../stats'
-import { executePxl } from '../../simulator/pxl'
-import type { DataSource, EngineTable } from '../../simulator/pxl'
+import { httpEventsSource, runOnEngine } from '../../test/helpers/engine'
+import type { HttpEvent, PodMetadata } from '../../test/helpers/engine'
 import { buildComparisonCall, decodeComparison } from './comparison'
 import { DEFAULT_EXCLUDED_PATHS } from './exclusion'
 import { buildHttpStatsCall } from './request'
 import type { PxlCall } from './request'
 import { decodeHttpStats, expectedSelectorEcho } from './result'
 
-const NOW_NS = 1_800_000_000_000_000_000n
-const upid = (i: number): string => `00000001-0000-0000-0000-${i.toString(16).padStart(12, '0')}`
-
 // Pod 1: the canary replicaset web-6d8f9; pod 2: stable web-55c7f; pod 3: stable in another ns.
-const PODS = [
+const PODS: PodMetadata[] = [
   { pod: 'shop/web-6d8f9-abcde', namespace: 'shop', replicaset: 'shop/web-6d8f9', service: '' },
   { pod: 'shop/web-55c7f-xyz12', namespace: 'shop', replicaset: 'shop/web-55c7f', service: '' },
   { pod: 'other/web-55c7f-q', namespace: 'other', replicaset: 'other/web-55c7f', service: '' },
 ]
 
-interface Event {
-  pod: number
-  path?: string
-  method?: string
-  status?: number
-  latencyNs?: bigint | number
-  role?: number
-}
+type Event = HttpEvent
 
-const COLUMNS: { name: string; type: ColumnType }[] = [
-  { name: 'time_', type: 'TIME64NS' },
-  { name: 'upid', type: 'UINT128' },
-  { name: 'trace_role', type: 'INT64' },
-  { name: 'req_path', type: 'STRING' },
-  { name: 'req_method', type: 'STRING' },
-  { name: 'resp_status', type: 'INT64' },
-  { name: 'latency', type: 'INT64' },
-]
-
-function source(events: Event[]): DataSource {
-  const rows: CellValue[][] = events.map((e) => [
-    NOW_NS - 5_000_000_000n,
-    upid(e.pod),
-    BigInt(e.role ?? 2),
-    e.path ?? '/api/cart',
-    e.method ?? 'GET',
-    BigInt(e.status ?? 200),
-    BigInt(e.latencyNs ?? 10_000_000),
-  ])
-  const table: EngineTable = {
-    name: 'http_events',
-    columns: COLUMNS.map((c) => ({ ...c, semanticType: 0 })),
-    data: COLUMNS.map((_, i) => rows.map((r) => r[i]!)),
-  }
-  return {
-    table: (name) => (name === 'http_events' ? table : undefined),
-    metadata: {
-      resolve: (key, id) => {
-        const pod = PODS[Number.parseInt(id.slice(-12), 16) - 1]
-        if (pod === undefined) return ''
-        return key === 'pod' || key === 'namespace' || key === 'replicaset' || key === 'service'
-          ? pod[key]
-          : ''
-      },
-    },
-  }
-}
-
-function asResultTable(table: EngineTable): ResultTable {
-  const n = table.data[0]?.length ?? 0
-  const rows = Array.from({ length: n }, (_, i) =>
-    Object.fromEntries(table.columns.map((c, j) => [c.name, table.data[j]![i]!]))
-  )
-  return {
-    id: table.name,
-    name: table.name,
-    columns: table.columns.map((c) => ({ name: c.name, type: c.type, semanticType: 0 })),
-    rows,
-  }
-}
-
-function execute(call: PxlCall, events: Event[]): ScriptResult {
-  const tables = executePxl(call.options.script, {
-    source: source(events),
-    execFuncs: call.options.execFuncs ?? [],
-    nowNs: NOW_NS,
-  })
-  return { queryId: '', tables: new Map(tables.map((t) => [t.name, asResultTable(t)])) }
-}
+const execute = (call: PxlCall, events: Event[]): ScriptResult =>
+  runOnEngine(call, httpEventsSource(events, PODS))
 
 const canaryRs: Selector = { kind: 'replicaset', namespace: 'shop', replicaset: 'web-6d8f9' }
 const stableRs: Selector = { kind: 'replicaset', namespace: 'shop', replicaset: 'web-55c7f' }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PxCanaryError } from '../errors'
+import { codeOf } from '../../test/helpers/code-of'
 import type { CellValue, ColumnType, ResultTable } from '../pixie/types'
 import type { Selector } from '../selector'
 import { scriptResult, statsColumns, statsRow } from '../testing/stats-result'
@@ -62,16 +62,6 @@ function bucketTable(name: string, counts: Array<[number | bigint, number | bigi
 
 const CANARY_ECHO: [string, string] = ['replicaset', 'shop/web-6d8f9']
 const BASELINE_ECHO: [string, string] = ['service', 'shop/web-stable']
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof PxCanaryError) return err.code
-    throw err
-  }
-  return undefined
-}
 
 describe('buildComparisonCall', () => {
   it('should call one function per side in one request of the constant script', () => {

@@ -1,118 +1,55 @@
 // Runs the real HTTP stats script, with the arguments the builders produce, on the simulator's PxL
 // engine (a test-only dependency; nothing from simulator/ is bundled into a function), then decodes
 // its output like a function does. This checks the PxL's meaning, not just its syntax: inbound
-// rows only, probe paths excluded, namespace and selector matching, error counting, one row.
+// rows only, probe paths excluded, namespace and selector matching, error counting, one row, exact
+// quantiles, and agreement with a direct count over the simulator's own generated traffic.
 import { describe, expect, it } from 'vitest'
-import type { CellValue, ColumnType, ResultTable } from '../pixie/types'
+import type { CellValue } from '../pixie/types'
 import type { Selector } from '../selector'
-import { executePxl } from '../../simulator/pxl'
-import type { DataSource, EngineTable } from '../../simulator/pxl'
+import { httpEventsSource, podUpid, runOnEngine } from '../../test/helpers/engine'
+import type { HttpEvent, PodMetadata } from '../../test/helpers/engine'
+import {
+  engineWorld,
+  executeOnEngine,
+  FROZEN_NOW_NS,
+  seededScenario,
+  SEEDED_NAMESPACE,
+  STABLE,
+} from '../../test/comparison/engine'
 import { DEFAULT_EXCLUDED_PATHS } from './exclusion'
 import { buildHttpStatsCall } from './request'
 import { decodeHttpStats, expectedSelectorEcho } from './result'
 import type { HttpStats } from './result'
 
-const NOW_NS = 1_800_000_000_000_000_000n
-
-interface Pod {
-  upid: string
-  pod: string
-  namespace: string
-  replicaset: string
-  service: string
-}
-
-/** UPIDs as UUID strings, one per pod. */
-const upid = (i: number): string => `00000001-0000-0000-0000-${i.toString(16).padStart(12, '0')}`
-
-const PODS: Pod[] = [
-  // The canary: replicaset web-6d8f9, behind two services (Pixie's JSON-array form).
+const PODS: PodMetadata[] = [
+  // Pod 1, the canary: replicaset web-6d8f9, behind two services (Pixie's JSON-array form).
   {
-    upid: upid(1),
     pod: 'shop/web-6d8f9-abcde',
     namespace: 'shop',
     replicaset: 'shop/web-6d8f9',
     service: '["shop/web","shop/web-preview"]',
   },
-  // The stable replicaset web-55c7f, behind one service.
+  // Pod 2, the stable replicaset web-55c7f, behind one service.
   {
-    upid: upid(2),
     pod: 'shop/web-55c7f-xyz12',
     namespace: 'shop',
     replicaset: 'shop/web-55c7f',
     service: 'shop/web',
   },
-  // Same pod and replicaset names in another namespace.
+  // Pod 3: same pod and replicaset names in another namespace.
   {
-    upid: upid(3),
     pod: 'other/web-6d8f9-abcde',
     namespace: 'other',
     replicaset: 'other/web-6d8f9',
     service: 'other/web',
   },
+  // Pod 4 and beyond: no metadata at all (resolves to '').
 ]
 
-interface Event {
-  pod: number
-  path?: string
-  status?: number
-  latencyMs?: number
-  role?: number
-  secondsAgo?: number
-}
+type Event = Omit<HttpEvent, 'latencyNs'> & { latencyMs?: number }
 
-const COLUMNS: { name: string; type: ColumnType }[] = [
-  { name: 'time_', type: 'TIME64NS' },
-  { name: 'upid', type: 'UINT128' },
-  { name: 'trace_role', type: 'INT64' },
-  { name: 'req_path', type: 'STRING' },
-  { name: 'req_method', type: 'STRING' },
-  { name: 'resp_status', type: 'INT64' },
-  { name: 'latency', type: 'INT64' },
-]
-
-function source(events: Event[]): DataSource {
-  const rows: CellValue[][] = events.map((e) => [
-    NOW_NS - BigInt((e.secondsAgo ?? 5) * 1e9),
-    upid(e.pod),
-    BigInt(e.role ?? 2),
-    e.path ?? '/api/cart',
-    'GET',
-    BigInt(e.status ?? 200),
-    BigInt(Math.round((e.latencyMs ?? 10) * 1e6)),
-  ])
-  const table: EngineTable = {
-    name: 'http_events',
-    columns: COLUMNS.map((c) => ({ ...c, semanticType: 0 })),
-    data: COLUMNS.map((_, i) => rows.map((r) => r[i]!)),
-  }
-  return {
-    table: (name) => (name === 'http_events' ? table : undefined),
-    metadata: {
-      resolve: (key, id) => {
-        const pod = PODS.find((p) => p.upid === id)
-        if (pod === undefined) return ''
-        return key === 'pod' || key === 'namespace' || key === 'replicaset' || key === 'service'
-          ? pod[key]
-          : ''
-      },
-    },
-  }
-}
-
-/** Engine output (column-major) as the Vizier client would hand it over (row objects). */
-function asResultTable(table: EngineTable): ResultTable {
-  const n = table.data[0]?.length ?? 0
-  const rows = Array.from({ length: n }, (_, i) =>
-    Object.fromEntries(table.columns.map((c, j) => [c.name, table.data[j]![i]!]))
-  )
-  return {
-    id: table.name,
-    name: table.name,
-    columns: table.columns.map((c) => ({ name: c.name, type: c.type, semanticType: 0 })),
-    rows,
-  }
-}
+const asEvents = (events: Event[]): HttpEvent[] =>
+  events.map(({ latencyMs, ...e }) => ({ ...e, latencyNs: Math.round((latencyMs ?? 10) * 1e6) }))
 
 function run(
   events: Event[],
@@ -132,12 +69,7 @@ function run(
     },
     'test'
   )
-  const tables = executePxl(call.options.script, {
-    source: source(events),
-    execFuncs: call.options.execFuncs ?? [],
-    nowNs: NOW_NS,
-  })
-  const result = { queryId: '', tables: new Map(tables.map((t) => [t.name, asResultTable(t)])) }
+  const result = runOnEngine(call, httpEventsSource(asEvents(events), PODS))
   return decodeHttpStats(result, call.outputTable, expectedSelectorEcho(call))
 }
 
@@ -147,12 +79,8 @@ function echoOf(selector: Selector): Record<string, CellValue> {
     { selector, windowSeconds: 60, excludedPaths: [], errorMinStatus: 400 },
     'test'
   )
-  const [table] = executePxl(call.options.script, {
-    source: source([{ pod: 1 }]),
-    execFuncs: call.options.execFuncs ?? [],
-    nowNs: NOW_NS,
-  })
-  const row = asResultTable(table!).rows[0]!
+  const result = runOnEngine(call, httpEventsSource([{ pod: 1 }], PODS))
+  const row = result.tables.get(call.outputTable)!.rows[0]!
   return { selector_kind: row.selector_kind!, selector_value: row.selector_value! }
 }
 
@@ -166,6 +94,7 @@ describe('HTTP stats script on the PxL engine', () => {
       { pod: 1, status: 404 },
       { pod: 2, status: 500 },
       { pod: 3, status: 500 },
+      { pod: 4, status: 500 },
     ]
     expect(run(events, canaryRs)).toMatchObject({ requests: 3, errors: 2 })
     expect(run(events, canaryRs, { errorMinStatus: 500 })).toMatchObject({ requests: 3, errors: 1 })
@@ -222,6 +151,64 @@ describe('HTTP stats script on the PxL engine', () => {
     expect(p90).toBeLessThan(95e6)
     expect(p99).toBeGreaterThan(95e6)
     expect(p99).toBeLessThanOrEqual(100e6)
+  })
+
+  it('should interpolate quantiles between the sorted latencies and report their mean', () => {
+    // Sorted 1, 2, 3, 5 ms; rank h = 3q: p50 h = 1.5 -> 2.5 ms; p90 h = 2.7 -> 3 + 0.7 * 2 = 4.4 ms;
+    // p99 h = 2.97 -> 4.94 ms. Mean 11 / 4 = 2.75 ms.
+    const events: Event[] = [1, 2, 3, 5].map((latencyMs) => ({ pod: 1, latencyMs }))
+    const { latencyNs } = run(events, canaryRs)
+    expect(latencyNs!.p50).toBeCloseTo(2.5e6, 0)
+    expect(latencyNs!.p90).toBeCloseTo(4.4e6, 0)
+    expect(latencyNs!.p99).toBeCloseTo(4.94e6, 0)
+    expect(latencyNs!.mean).toBe(2.75e6)
+  })
+
+  it("should agree with a direct count over the simulator's generated traffic", () => {
+    const { world, table } = engineWorld(seededScenario(7), 90)
+    const selector: Selector = {
+      kind: 'replicaset',
+      namespace: SEEDED_NAMESPACE,
+      replicaset: STABLE,
+    }
+    const call = buildHttpStatsCall(
+      { selector, windowSeconds: 60, excludedPaths: DEFAULT_EXCLUDED_PATHS, errorMinStatus: 400 },
+      'test'
+    )
+    const stats = decodeHttpStats(
+      executeOnEngine(call, { world, table }),
+      call.outputTable,
+      expectedSelectorEcho(call)
+    )
+    const column = <T>(name: string): T[] =>
+      table.data[table.columns.findIndex((c) => c.name === name)] as T[]
+    const time = column<bigint>('time_')
+    const upid = column<string>('upid')
+    const role = column<bigint>('trace_role')
+    const path = column<string>('req_path')
+    const status = column<bigint>('resp_status')
+    const latency = column<bigint>('latency')
+    const since = FROZEN_NOW_NS - 60_000_000_000n
+    let requests = 0
+    let errors = 0
+    let sumNs = 0
+    for (let i = 0; i < time.length; i++) {
+      if (time[i]! < since || role[i] !== 2n) continue
+      if (DEFAULT_EXCLUDED_PATHS.includes(path[i]!.split('?')[0]!)) continue
+      if (world.metadata.resolve('namespace', upid[i]!) !== SEEDED_NAMESPACE) continue
+      if (world.metadata.resolve('replicaset', upid[i]!) !== `${SEEDED_NAMESPACE}/${STABLE}`)
+        continue
+      requests++
+      if (status[i]! >= 400n) errors++
+      sumNs += Number(latency[i]!)
+    }
+    // The 90 s of history reach beyond the window, and probes and errors are present.
+    expect(time.some((t) => t < since)).toBe(true)
+    expect(path.some((p) => DEFAULT_EXCLUDED_PATHS.includes(p))).toBe(true)
+    expect(requests).toBeGreaterThan(1000)
+    expect(errors).toBeGreaterThan(0)
+    expect(stats).toMatchObject({ requests, errors })
+    expect(stats.latencyNs!.mean).toBeCloseTo(sumNs / requests, 3)
   })
 
   it('should return one row with zero requests when nothing matched', () => {

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { PxCanaryError } from '../errors'
+import { codeOf } from '../../test/helpers/code-of'
 import type { ResultTable } from '../pixie/types'
 import { scriptResult, statsColumns, statsResult, statsRow } from '../testing/stats-result'
 import { HTTP_STATS_TABLE } from './http-stats'
 import { buildHttpStatsCall } from './request'
 import { decodeHttpStats, expectedSelectorEcho } from './result'
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof PxCanaryError) return err.code
-    throw err
-  }
-  return undefined
-}
 
 function table(patch: Partial<ResultTable>): ResultTable {
   return {

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { PxCanaryError } from '../errors'
 import { bucketIndex, LATENCY_BUCKET_COUNT } from './buckets'
 import { compareLatency } from './latency'
-import { seededRandom, standardNormal } from './test-support'
+import { mulberry32, normal } from '../../simulator/prng'
 
 function lognormalBuckets(seed: number, n: number, medianNs: number, sigma: number): number[] {
-  const random = seededRandom(seed)
+  const random = mulberry32(seed)
   const counts = new Array<number>(LATENCY_BUCKET_COUNT).fill(0)
   for (let i = 0; i < n; i++) {
-    counts[bucketIndex(Math.round(medianNs * Math.exp(sigma * standardNormal(random))))]! += 1
+    counts[bucketIndex(Math.round(medianNs * Math.exp(sigma * normal(random))))]! += 1
   }
   return counts
 }

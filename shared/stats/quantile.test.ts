@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { bucketBounds, bucketIndex, LATENCY_BUCKET_COUNT, LATENCY_BUCKET_MAX_NS } from './buckets'
 import { bucketQuantile } from './quantile'
-import { seededRandom, standardNormal } from './test-support'
+import { mulberry32, normal } from '../../simulator/prng'
 
 function bucketsOf(latencies: readonly number[]): number[] {
   const counts = new Array<number>(LATENCY_BUCKET_COUNT).fill(0)
@@ -23,9 +23,9 @@ describe('bucketQuantile', () => {
         fc.integer({ min: 1, max: 2000 }),
         fc.constantFrom(0.5, 0.9, 0.95, 0.99, 0.999),
         (seed, n, q) => {
-          const random = seededRandom(seed)
+          const random = mulberry32(seed)
           const latencies = Array.from({ length: n }, () =>
-            Math.round(2e6 * Math.exp(1.2 * standardNormal(random)))
+            Math.round(2e6 * Math.exp(1.2 * normal(random)))
           )
           const sorted = [...latencies].sort((a, b) => a - b)
           const truth = empiricalQuantile(sorted, q)

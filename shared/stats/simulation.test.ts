@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { bucketIndex, LATENCY_BUCKET_COUNT } from './buckets'
 import { compareErrorRates } from './error-rate'
 import { compareLatency } from './latency'
-import { binomial, seededRandom, standardNormal } from './test-support'
+import { binomial } from './test-support'
+import { mulberry32, normal } from '../../simulator/prng'
 import { errorRateVerdict, latencyVerdict } from './verdict'
 
 const SEEDS = 200
@@ -17,7 +18,7 @@ function worseRate(decide: (seed: number) => string): number {
 
 function errorRun(canaryRate: number, baselineRate: number, n: number) {
   return (seed: number) => {
-    const random = seededRandom(seed * 7919)
+    const random = mulberry32(seed * 7919)
     const canary = { errors: binomial(random, n, canaryRate), requests: n }
     const baseline = { errors: binomial(random, n, baselineRate), requests: n }
     return errorRateVerdict(compareErrorRates(canary, baseline), { alpha: 0.05 }).verdict
@@ -28,14 +29,14 @@ function errorRun(canaryRate: number, baselineRate: number, n: number) {
 function latencyBuckets(random: () => number, n: number, factor: number): number[] {
   const counts = new Array<number>(LATENCY_BUCKET_COUNT).fill(0)
   for (let i = 0; i < n; i++) {
-    counts[bucketIndex(Math.round(factor * 50e6 * Math.exp(0.5 * standardNormal(random))))]! += 1
+    counts[bucketIndex(Math.round(factor * 50e6 * Math.exp(0.5 * normal(random))))]! += 1
   }
   return counts
 }
 
 function latencyRun(factor: number, n: number) {
   return (seed: number) => {
-    const random = seededRandom(seed * 104729)
+    const random = mulberry32(seed * 104729)
     const canary = latencyBuckets(random, n, factor)
     const baseline = latencyBuckets(random, n, 1)
     return latencyVerdict(compareLatency(canary, baseline), { alpha: 0.05 }).verdict
@@ -71,7 +72,7 @@ describe('verdicts on simulated traffic (200 seeds, alpha 0.05)', () => {
     let fisher = 0
     let mannWhitney = 0
     for (let seed = 1; seed <= SEEDS; seed++) {
-      const random = seededRandom(seed * 31337)
+      const random = mulberry32(seed * 31337)
       const e = compareErrorRates(
         { errors: binomial(random, 2000, 0.02), requests: 2000 },
         { errors: binomial(random, 2000, 0.02), requests: 2000 }

@@ -1,27 +1,9 @@
 /**
- * Helpers for the statistics tests only (never imported by library code): a seeded PRNG and
- * samplers, and slow but exact oracles (BigInt rational arithmetic, brute-force pair counting)
- * that the fast implementations are checked against.
+ * Helpers for the statistics tests only (never imported by library code): a binomial sampler, and
+ * slow but exact oracles (BigInt rational arithmetic, brute-force pair counting) that the fast
+ * implementations are checked against. Seeded draws come from simulator/prng.ts.
  * @module
  */
-
-/** Mulberry32: a small seeded 32-bit PRNG, uniform in [0, 1). Deterministic per seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = Math.imul(state ^ (state >>> 15), 1 | state)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** A standard normal draw by Box-Muller from a uniform source. */
-export function standardNormal(random: () => number): number {
-  const u = 1 - random()
-  const v = random()
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
-}
 
 /** Number of successes in n Bernoulli(p) trials. */
 export function binomial(random: () => number, n: number, p: number): number {

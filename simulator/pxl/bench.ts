@@ -1,18 +1,13 @@
 /**
- * Micro benchmark of the engine on the draft canary script over synthetic http_events (not a test:
+ * Micro benchmark of the engine on the production stats script (shared/pxl/http-stats.ts) over synthetic http_events (not a test:
  * timings on shared machines are noisy). Run: `npx tsx simulator/pxl/bench.ts [rows]`.
  */
 import type { CellValue } from '../../shared/pixie/types'
+import { mulberry32 } from '../prng'
 import { executePxl } from './execute'
-import {
-  DRAFT_ARGS,
-  DRAFT_SCRIPT,
-  HTTP_COLUMNS,
-  makeSource,
-  NOW_NS,
-  upid,
-  type MetadataTable,
-} from './fixtures'
+import { DEFAULT_EXCLUDED_PATHS } from '../../shared/pxl/exclusion'
+import { buildHttpStatsCall } from '../../shared/pxl/request'
+import { HTTP_COLUMNS, makeSource, NOW_NS, upid, type MetadataTable } from './fixtures'
 import type { EngineTable } from './types'
 
 const PATHS = [
@@ -29,14 +24,7 @@ export function syntheticHttpEvents(
   rows: number,
   seed = 1
 ): { table: EngineTable; metadata: MetadataTable } {
-  let s = seed >>> 0
-  const rand = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const rand = mulberry32(seed)
   const metadata: MetadataTable = {}
   const upids: string[] = []
   for (let p = 0; p < 20; p++) {
@@ -72,25 +60,28 @@ export function syntheticHttpEvents(
   return { table: { name: 'http_events', columns: HTTP_COLUMNS, data }, metadata }
 }
 
-/** Milliseconds the draft script's stats_by_replicaset takes over `rows` synthetic rows. */
-export function benchmarkDraftScript(rows: number): {
+/** Milliseconds the stats script's stats_by_replicaset takes over `rows` synthetic rows. */
+export function benchmarkStatsScript(rows: number): {
   rows: number
   ms: number
   requests: CellValue
 } {
   const { table, metadata } = syntheticHttpEvents(rows)
   const source = makeSource([table], metadata)
+  const call = buildHttpStatsCall(
+    {
+      selector: { kind: 'replicaset', namespace: 'default', replicaset: 'canary-demo-55aa' },
+      windowSeconds: 60,
+      excludedPaths: DEFAULT_EXCLUDED_PATHS,
+      errorMinStatus: 400,
+    },
+    'bench'
+  )
   const started = performance.now()
-  const [out] = executePxl(DRAFT_SCRIPT, {
+  const [out] = executePxl(call.options.script, {
     source,
     nowNs: NOW_NS,
-    execFuncs: [
-      {
-        funcName: 'stats_by_replicaset',
-        args: { ...DRAFT_ARGS, replicaset: 'default/canary-demo-55aa' },
-        outputTablePrefix: 'stats',
-      },
-    ],
+    execFuncs: call.options.execFuncs ?? [],
   })
   const ms = performance.now() - started
   return { rows, ms, requests: out?.data[0]?.[0] ?? 'none' }
@@ -98,7 +89,7 @@ export function benchmarkDraftScript(rows: number): {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rows = Number(process.argv[2] ?? 2_000_000)
-  const result = benchmarkDraftScript(rows)
+  const result = benchmarkStatsScript(rows)
   console.log(
     `${result.rows} rows: ${result.ms.toFixed(0)} ms (requests counted: ${String(result.requests)})`
   )

@@ -90,48 +90,6 @@ export function upid(i: number): string {
   return `00000001-${pid.slice(0, 4)}-${pid.slice(4)}-${start.slice(0, 4)}-${start.slice(4)}`
 }
 
-/**
- * The draft canary script the functions send (from the engine's brief), kept here verbatim so the
- * engine's tests and benchmark run exactly what production will.
- */
-export const DRAFT_SCRIPT = String.raw`import px
-
-def _inbound(start_time: str, namespace: str, excluded_paths: str):
-    df = px.DataFrame(table='http_events', start_time=start_time, select=['time_', 'upid', 'trace_role', 'req_path', 'req_method', 'resp_status', 'latency'])
-    df = df[df.trace_role == 2]
-    df = df[not px.regex_match(excluded_paths, df.req_path)]
-    df.namespace = df.ctx['namespace']
-    df = df[df.namespace == namespace]
-    return df
-
-def _summarize(df, error_min_status: int):
-    df.failure = df.resp_status >= error_min_status
-    return df.agg(requests=('latency', px.count), errors=('failure', px.sum), latency_sum_ns=('latency', px.sum), latency_quantiles=('latency', px.quantiles))
-
-def stats_by_replicaset(start_time: str, namespace: str, replicaset: str, excluded_paths: str, error_min_status: int):
-    df = _inbound(start_time, namespace, excluded_paths)
-    df = df[df.ctx['replicaset'] == replicaset]
-    return _summarize(df, error_min_status)
-
-def stats_by_pod(start_time: str, namespace: str, pod_prefix: str, excluded_paths: str, error_min_status: int):
-    df = _inbound(start_time, namespace, excluded_paths)
-    df = df[px.find(df.ctx['pod'], pod_prefix) == 0]
-    return _summarize(df, error_min_status)
-
-def stats_by_service(start_time: str, namespace: str, service: str, excluded_paths: str, error_min_status: int):
-    df = _inbound(start_time, namespace, excluded_paths)
-    df = df[px.has_service_name(df.ctx['service'], service)]
-    return _summarize(df, error_min_status)
-`
-
-/** exec_funcs arguments for DRAFT_SCRIPT's stats_by_* functions. */
-export const DRAFT_ARGS = {
-  start_time: '-60s',
-  namespace: 'default',
-  excluded_paths: String.raw`(/healthz|/readyz)(\?.*)?`,
-  error_min_status: '400',
-}
-
 /** Runs `script` and returns its output tables by name. */
 export function runScript(
   script: string,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { AssignStmt, CallExpr, FunctionDefStmt } from './ast'
-import { compileErrorOf, DRAFT_SCRIPT } from './fixtures'
+import { HTTP_STATS_SCRIPT } from '../../shared/pxl/http-stats'
+import { compileErrorOf } from './fixtures'
 import { parse } from './parser'
 
 /** A script in the style of Pixie's UI scripts: comments, docstrings, multi-line calls, display. */
@@ -35,18 +36,14 @@ px.display(http_stats(window, 'default/frontend'), 'http_stats')
 `
 
 describe('parse: accepted PxL', () => {
-  it('should parse the draft canary script into its five statements', () => {
-    const mod = parse(DRAFT_SCRIPT)
-    expect(mod.body.map((s) => s.type)).toEqual([
-      'Import',
-      'FunctionDef',
-      'FunctionDef',
-      'FunctionDef',
-      'FunctionDef',
-      'FunctionDef',
-    ])
-    const byRs = mod.body[3] as FunctionDefStmt
-    expect(byRs.name).toBe('stats_by_replicaset')
+  it('should parse the production stats script: one import, then defs with annotated arguments', () => {
+    const source = HTTP_STATS_SCRIPT.source
+    const mod = parse(source)
+    expect(mod.body[0]?.type).toBe('Import')
+    expect(mod.body.slice(1).every((s) => s.type === 'FunctionDef')).toBe(true)
+    const defs = mod.body.slice(1) as FunctionDefStmt[]
+    expect(defs.map((d) => d.name)).toContain('stats_by_replicaset')
+    const byRs = defs.find((d) => d.name === 'stats_by_replicaset')!
     expect(
       byRs.params.map((p) => [p.name, p.annotation?.type === 'Name' ? p.annotation.id : undefined])
     ).toEqual([
@@ -54,10 +51,14 @@ describe('parse: accepted PxL', () => {
       ['namespace', 'str'],
       ['replicaset', 'str'],
       ['excluded_paths', 'str'],
+      ['path_pattern', 'str'],
+      ['method_pattern', 'str'],
       ['error_min_status', 'int'],
     ])
-    const summarize = mod.body[2] as FunctionDefStmt
-    expect(summarize.params[0]).toMatchObject({ name: 'df', line: 11, column: 16 })
+    // Positions are 1-based: the first parameter of `def _summarize(df, ...)` is at column 16.
+    const summarize = defs.find((d) => d.name === '_summarize')!
+    const line = source.split('\n').findIndex((l) => l.startsWith('def _summarize(')) + 1
+    expect(summarize.params[0]).toMatchObject({ name: 'df', line, column: 16 })
     expect(summarize.params[0]?.annotation).toBeUndefined()
   })
 

@@ -1,21 +1,28 @@
 /**
  * Test support for the comparison: seeded scenarios generated from one template, and a way to run
- * a function's exact PxL call on the simulator's engine over a scenario's traffic, decoded like
- * the Vizier client decodes Pixie's answer. Evaluating hundreds of seeds this way costs
- * milliseconds each, where a simulator and function processes per seed would cost seconds.
+ * a function's exact PxL call on the simulator's engine (test/helpers/engine.ts) over a scenario's
+ * traffic, decoded like the Vizier client decodes Pixie's answer. Evaluating hundreds of seeds
+ * this way costs milliseconds each, where a simulator and function processes per seed would cost
+ * seconds.
  */
-import type { ResultTable, ScriptResult } from '../../shared/pixie/types'
-import type { PxlCall } from '../../shared/pxl/request'
-import { executePxl } from '../../simulator/pxl'
+import { errorRateComparison, latencyComparison } from '../../shared/comparison'
+import type { ComparisonSettings } from '../../shared/comparison-params'
+import { ERROR_RATE_MARGIN, LATENCY_MARGIN } from '../../shared/comparison-params'
+import type { ScriptResult } from '../../shared/pixie/types'
+import { buildComparisonCall, decodeComparison } from '../../shared/pxl/comparison'
+import { DEFAULT_EXCLUDED_PATHS } from '../../shared/pxl/exclusion'
+import type { Selector } from '../../shared/selector'
 import type { EngineTable } from '../../simulator/pxl'
 import { parseScenario } from '../../simulator/scenario'
 import type { ScenarioInput } from '../../simulator/scenario'
 import { buildWorld } from '../../simulator/topology'
 import type { World } from '../../simulator/topology'
 import { generateHttpEvents } from '../../simulator/traffic'
+import { ENGINE_NOW_NS, runOnEngine } from '../helpers/engine'
+import type { EngineCall } from '../helpers/engine'
 
 /** A fixed "now" (ns) for the engine and the simulator alike, so both see the same rows. */
-export const FROZEN_NOW_NS = 1_800_000_000_000_000_000n
+export const FROZEN_NOW_NS = ENGINE_NOW_NS
 
 export const SEEDED_NAMESPACE = 'shop'
 /** The stable ReplicaSet (the baseline): 2 pods. */
@@ -87,28 +94,58 @@ export function engineWorld(scenario: ScenarioInput, seconds = 61): EngineWorld 
   return { world, table }
 }
 
-function asResultTable(table: EngineTable): ResultTable {
-  const n = table.data[0]?.length ?? 0
-  const rows = Array.from({ length: n }, (_, i) =>
-    Object.fromEntries(table.columns.map((c, j) => [c.name, table.data[j]![i]!]))
-  )
-  return {
-    id: table.name,
-    name: table.name,
-    columns: table.columns.map((c) => ({ name: c.name, type: c.type, semanticType: 0 })),
-    rows,
+/** Executes a function's call (its constant script and exec_funcs) as Vizier would. */
+export function executeOnEngine(call: EngineCall, { world, table }: EngineWorld): ScriptResult {
+  const source = {
+    table: (name: string) => (name === 'http_events' ? table : undefined),
+    metadata: world.metadata,
   }
+  return runOnEngine(call, source, FROZEN_NOW_NS)
 }
 
-/** Executes a function's call (its constant script and exec_funcs) as Vizier would. */
-export function executeOnEngine(call: PxlCall, { world, table }: EngineWorld): ScriptResult {
-  const tables = executePxl(call.options.script, {
-    source: {
-      table: (name) => (name === 'http_events' ? table : undefined),
-      metadata: world.metadata,
+export const WINDOW_SECONDS = 60
+export const ALPHA = 0.05
+export const ERROR_SETTINGS: ComparisonSettings = {
+  alpha: ALPHA,
+  margin: ERROR_RATE_MARGIN.default,
+  minRequests: 50,
+}
+export const LATENCY_SETTINGS: ComparisonSettings = {
+  alpha: ALPHA,
+  margin: LATENCY_MARGIN.default,
+  minRequests: 50,
+}
+
+const rs = (replicaset: string): Selector => ({
+  kind: 'replicaset',
+  namespace: SEEDED_NAMESPACE,
+  replicaset,
+})
+
+function call(canary: string, latencyBuckets: boolean) {
+  return buildComparisonCall(
+    {
+      selector: rs(canary),
+      baseline: rs(STABLE),
+      windowSeconds: WINDOW_SECONDS,
+      excludedPaths: DEFAULT_EXCLUDED_PATHS,
+      errorMinStatus: 400,
     },
-    execFuncs: call.options.execFuncs ?? [],
-    nowNs: FROZEN_NOW_NS,
-  })
-  return { queryId: 'engine', tables: new Map(tables.map((t) => [t.name, asResultTable(t)])) }
+    'px-canary/test',
+    { latencyBuckets }
+  )
+}
+
+/** The error-rate comparison of `canary` against STABLE, judged on the engine. */
+export function errorRateOn(world: EngineWorld, canary: string) {
+  const c = call(canary, false)
+  const sides = decodeComparison(executeOnEngine(c, world), c.comparison)
+  return errorRateComparison(sides.canary.stats, sides.baseline.stats, ERROR_SETTINGS)
+}
+
+/** The p99 latency comparison of `canary` against STABLE, judged on the engine. */
+export function latencyOn(world: EngineWorld, canary: string) {
+  const c = call(canary, true)
+  const sides = decodeComparison(executeOnEngine(c, world), c.comparison)
+  return latencyComparison(sides, 'p99', LATENCY_SETTINGS)
 }

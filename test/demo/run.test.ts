@@ -2,23 +2,28 @@
 // and exits 0 only when each ended as expected: by thresholds, the healthy canary promoted and the
 // bad one aborted; against the baseline, the canary at 3.5x stable's error rate aborted and the
 // canary sharing stable's outage promoted.
-import { spawn } from 'node:child_process'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { spawnTracked } from '../helpers/spawn'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
 function runDemo(timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'demo', 'run.ts')], {
-      cwd: root,
-      env: { ...process.env, PX_CANARY_DEMO_BUILD: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawnTracked(
+      process.execPath,
+      ['--import', 'tsx', join('test', 'demo', 'run.ts')],
+      {
+        cwd: root,
+        // Emulated time without real pauses: the same measurements, in the same order.
+        env: { ...process.env, PX_CANARY_DEMO_BUILD: '0', PX_CANARY_DEMO_TIME_SCALE: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }
+    )
     let output = ''
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (output += t))
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (output += t))
+    child.stdout!.setEncoding('utf8').on('data', (t: string) => (output += t))
+    child.stderr!.setEncoding('utf8').on('data', (t: string) => (output += t))
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.on('error', reject)
     child.on('exit', (code) => {

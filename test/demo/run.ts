@@ -32,8 +32,19 @@ import type { Stack } from '../scenarios/stack'
 import { canaryObjects, demoScenario } from '../scenarios/demo-traffic'
 import { formatEvent, formatSummary } from './narrate'
 
-/** Real milliseconds per emulated millisecond: 30 s intervals take 0.6 s. */
-const TIME_SCALE = 0.02
+/**
+ * Real milliseconds per emulated millisecond: 30 s intervals take 0.6 s, so a person can follow.
+ * PX_CANARY_DEMO_TIME_SCALE=0 runs emulated time as fast as the measurements go (its test does).
+ */
+const TIME_SCALE = timeScale(process.env.PX_CANARY_DEMO_TIME_SCALE)
+
+function timeScale(text: string | undefined): number {
+  if (text === undefined || text === '') return 0.02
+  const value = Number(text)
+  if (!(value >= 0) || !Number.isFinite(value))
+    throw new Error(`PX_CANARY_DEMO_TIME_SCALE must be a number >= 0, got ${JSON.stringify(text)}`)
+  return value
+}
 const DEADLINE_MS = 55_000
 
 /** Which Rollout judges: thresholds (canary/rollout.yaml) or the baseline comparison. */

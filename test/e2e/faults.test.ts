@@ -10,17 +10,27 @@ const QUERY = '/?namespace=default&replicaset=canary-demo-7d9f8c6b5'
 describe('e2e: Pixie faults through the functions', () => {
   let sim: Simulator | undefined
   let errorRate: RunningFunction | undefined
+  // The latency function has a simulator of its own, so the two cases that wait for the function's
+  // real deadline can wait at the same time without one's fault reaching the other's call. A
+  // simulator takes a call's faults when the call arrives, so clearing them later never changes a
+  // call in flight.
+  let hangSim: Simulator | undefined
   let latency: RunningFunction | undefined
 
   beforeAll(async () => {
-    sim = await startSimulator({ scenario: join(ROOT, 'scenarios', 'demo.json'), port: 0 })
-    errorRate = await startFunction('error-rate', sim.address)
-    latency = await startFunction('latency', sim.address)
+    const scenario = join(ROOT, 'scenarios', 'demo.json')
+    ;[sim, hangSim] = await Promise.all([
+      startSimulator({ scenario, port: 0, host: '127.0.0.1' }),
+      startSimulator({ scenario, port: 0, host: '127.0.0.1' }),
+    ])
+    ;[errorRate, latency] = await Promise.all([
+      startFunction('error-rate', sim.address),
+      startFunction('latency', hangSim.address),
+    ])
   })
   afterAll(async () => {
-    await errorRate?.close()
-    await latency?.close()
-    await sim?.close()
+    await Promise.all([errorRate?.close(), latency?.close()])
+    await Promise.all([sim?.close(), hangSim?.close()])
   })
   afterEach(() => sim?.clearFaults())
 
@@ -54,15 +64,25 @@ describe('e2e: Pixie faults through the functions', () => {
     await expectError(errorRate!, 502, 'pixie_transport_error')
   })
 
-  it('should map added latency beyond the function deadline to 504 pixie_deadline_exceeded', async () => {
-    sim!.setFault({ latencyMs: 20_000 })
-    await expectError(errorRate!, 504, 'pixie_deadline_exceeded')
-  })
+  it.concurrent(
+    'should map added latency beyond the function deadline to 504 pixie_deadline_exceeded',
+    async () => {
+      sim!.setFault({ latencyMs: 20_000 })
+      await expectError(errorRate!, 504, 'pixie_deadline_exceeded')
+    }
+  )
 
-  it('should map a Pixie that never answers to 504 pixie_deadline_exceeded', async () => {
-    sim!.setFault({ error: 'hang' })
-    await expectError(latency!, 504, 'pixie_deadline_exceeded')
-  })
+  it.concurrent(
+    'should map a Pixie that never answers to 504 pixie_deadline_exceeded',
+    async () => {
+      hangSim!.setFault({ error: 'hang' })
+      try {
+        await expectError(latency!, 504, 'pixie_deadline_exceeded')
+      } finally {
+        hangSim!.clearFaults()
+      }
+    }
+  )
 
   it('should measure again once the fault is gone', async () => {
     sim!.setFault({ error: 'unavailable', times: 1 })

@@ -1,9 +1,10 @@
 // `npm start` (scripts/start.mjs) as a user runs it: simulator + three bundled functions, example
 // calls printed, a fault switchable over the control port, and a clean stop on SIGTERM. Ports are
 // moved to ephemeral ones (PX_SIM_PORT=0 etc.) so the test never collides with a running demo.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { spawnTracked } from '../helpers/spawn'
 import { ROOT } from './helpers/functions'
 
 const READY_TIMEOUT_MS = 60_000
@@ -22,7 +23,7 @@ describe('e2e: npm start', () => {
 
   it('should start the simulator and the functions, print example calls and stop cleanly', async () => {
     const { PX_API_KEY: _k, PX_CLUSTER_ID: _c, PX_DIRECT_ADDR: _d, ...env } = process.env
-    child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs')], {
+    child = spawnTracked(process.execPath, [join(ROOT, 'scripts', 'start.mjs')], {
       cwd: ROOT,
       env: { ...env, PX_SIM_PORT: '0', PX_SIM_ADMIN_PORT: '0', PX_START_PORTS: '0,0,0' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,8 +13,8 @@ import type { Simulator } from '../../simulator'
 import { startVizierDouble } from '../vizier-double'
 import type { VizierDouble } from '../vizier-double'
 import { rawGet, respondWithStats } from '../reliability/helpers'
-import { spawnFunction } from '../reliability/process'
-import type { SpawnedFunction } from '../reliability/process'
+import { startBundle } from '../helpers/spawn'
+import type { RunningBundle } from '../helpers/spawn'
 import { argumentProblems, encode, hostileValue, PARAMETERS } from './arbitraries'
 import type { Parameter } from './arbitraries'
 
@@ -78,11 +78,11 @@ const hostileCase = (not: Parameter) =>
 
 describe('hostile input through a spawned bundle, judged by the Vizier double', () => {
   let double: VizierDouble
-  let fn: SpawnedFunction
+  let fn: RunningBundle
 
   beforeAll(async () => {
     double = await startVizierDouble(respondWithStats({ requests: 30, errors: 3 }))
-    fn = await spawnFunction('error-rate', { PX_DIRECT_ADDR: double.address })
+    fn = await startBundle('error-rate', { PX_DIRECT_ADDR: double.address })
   })
 
   afterAll(async () => {
@@ -159,7 +159,7 @@ describe('hostile input through a spawned bundle, judged by the Vizier double', 
 
 describe('hostile input through a spawned bundle, judged by the simulator', () => {
   let sim: Simulator
-  let fn: SpawnedFunction
+  let fn: RunningBundle
 
   beforeAll(async () => {
     sim = await startSimulator({
@@ -167,7 +167,7 @@ describe('hostile input through a spawned bundle, judged by the simulator', () =
       port: 0,
       onWarning: () => {},
     })
-    fn = await spawnFunction('latency', { PX_DIRECT_ADDR: sim.address })
+    fn = await startBundle('latency', { PX_DIRECT_ADDR: sim.address })
   })
 
   afterAll(async () => {

@@ -11,7 +11,6 @@ import { PxCanaryError } from '../../shared/errors'
 import type { ErrorCode } from '../../shared/errors'
 import { createLogger } from '../../shared/logger'
 import { createFakeVizierClient } from '../../shared/testing/fake-vizier'
-import { runBundleToExit } from '../../shared/testing/spawn-bundle'
 import {
   Code,
   compileErrorMessage,
@@ -25,8 +24,8 @@ import {
 import type { VizierBehaviour, VizierDouble } from '../vizier-double'
 import { echoedResult, metricApp, rawGet, respondWithStats } from './helpers'
 import type { RawResponse } from './helpers'
-import { spawnFunction } from './process'
-import type { SpawnedFunction } from './process'
+import { runBundleToExit, startBundle } from '../helpers/spawn'
+import type { RunningBundle } from '../helpers/spawn'
 
 const API_KEY = 'px-api-5ecr3t-0f-the-pixie-cloud-0123456789'
 const TOKEN = 'caller-t0ken-n0body-else-kn0ws-abcdef'
@@ -50,7 +49,7 @@ describe.skipIf(certificate === undefined)('secrets through spawned bundles (clo
   let double: VizierDouble
   let dir: string
   let env: Record<string, string>
-  const functions: SpawnedFunction[] = []
+  const functions: RunningBundle[] = []
   const answers: RawResponse[] = []
 
   beforeAll(async () => {
@@ -79,7 +78,7 @@ describe.skipIf(certificate === undefined)('secrets through spawned bundles (clo
   const auth = { authorization: `Bearer ${TOKEN}` }
 
   it('should use both secrets (the key reaches Pixie, the token admits the caller)', async () => {
-    const fn = await spawnFunction('error-rate', env)
+    const fn = await startBundle('error-rate', env)
     functions.push(fn)
     const ok = await rawGet(fn.url, '/?namespace=default&replicaset=web-6d8f9', auth, 25_000)
     answers.push(ok)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { phaseAt, planRequest, prng, SCHEDULE, violation } from './expectations'
+import { mulberry32 } from '../../simulator/prng'
+import { phaseAt, planRequest, SCHEDULE, violation } from './expectations'
 import type { PlannedRequest } from './expectations'
 
 const metric: PlannedRequest = { kind: 'metric', path: '/?namespace=a&pod=b', headers: {} }
@@ -83,7 +84,7 @@ describe('soak expectations', () => {
 
   it('should draw the same request mix from the same seed, with every kind in it', () => {
     const draw = (seed: number) => {
-      const random = prng(seed)
+      const random = mulberry32(seed)
       return Array.from({ length: 400 }, () =>
         planRequest('latency', 'token-0123456789abcdef', random)
       )

@@ -79,18 +79,6 @@ const INVALID: readonly [string, string][] = [
   ['/<metric>/default/web%0Aimport%20os', 'invalid_pod'],
 ]
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same request mix. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Picks the next request for a metric function from the mix. */
 export function planRequest(
   metric: string,

@@ -14,9 +14,10 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildFunctions } from '../../esbuild.config.mjs'
 import { startSimulator } from '../../simulator'
-import { spawnFunction } from '../reliability/process'
-import type { SpawnedFunction } from '../reliability/process'
-import { DEADLINE_MS, phaseAt, planRequest, prng, SCHEDULE, violation } from './expectations'
+import { mulberry32 } from '../../simulator/prng'
+import { startBundle } from '../helpers/spawn'
+import type { RunningBundle } from '../helpers/spawn'
+import { DEADLINE_MS, phaseAt, planRequest, SCHEDULE, violation } from './expectations'
 import type { Observed, Phase, PlannedRequest } from './expectations'
 
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -69,7 +70,7 @@ function count(map: Map<string, number>, key: string): void {
 }
 
 async function send(
-  fn: SpawnedFunction,
+  fn: RunningBundle,
   request: PlannedRequest
 ): Promise<Observed | { error: string }> {
   try {
@@ -100,13 +101,13 @@ async function main(): Promise<number> {
     port: 0,
     onWarning: () => {},
   })
-  const functions: SpawnedFunction[] = []
+  const functions: RunningBundle[] = []
   const tallies = new Map<string, Tally>()
   let failed = false
   try {
     for (const name of FUNCTIONS) {
       functions.push(
-        await spawnFunction(name, { PX_DIRECT_ADDR: sim.address, PX_CANARY_AUTH_TOKEN: TOKEN })
+        await startBundle(name, { PX_DIRECT_ADDR: sim.address, PX_CANARY_AUTH_TOKEN: TOKEN })
       )
       tallies.set(name, {
         requests: 0,
@@ -157,7 +158,7 @@ async function main(): Promise<number> {
       }
     }, 250)
 
-    const loop = async (fn: SpawnedFunction, random: () => number): Promise<void> => {
+    const loop = async (fn: RunningBundle, random: () => number): Promise<void> => {
       const tally = tallies.get(fn.name)!
       while (performance.now() - started < durationMs) {
         const request = planRequest(fn.name, TOKEN, random)
@@ -188,7 +189,8 @@ async function main(): Promise<number> {
     }
     const loops: Promise<void>[] = []
     for (const [i, fn] of functions.entries()) {
-      for (let j = 0; j < CONCURRENCY; j++) loops.push(loop(fn, prng(SEED * 1000 + i * 100 + j)))
+      for (let j = 0; j < CONCURRENCY; j++)
+        loops.push(loop(fn, mulberry32(SEED * 1000 + i * 100 + j)))
     }
     await Promise.all(loops)
     clearInterval(switcher)

@@ -7,7 +7,7 @@ import {
   spawnTracked,
   stopProcess,
   waitForExit,
-} from './processes'
+} from './spawn'
 
 describe('stopProcess', () => {
   it('should SIGKILL a child that ignores SIGTERM, within the bounded wait', async () => {
