@@ -6,7 +6,7 @@ import {
   quantileRanks,
   quantileRatioInterval,
 } from './quantile-interval'
-import { seededRandom, standardNormal } from './test-support'
+import { mulberry32 as seededRandom, normal as standardNormal } from '../../simulator/prng'
 
 function lognormalBuckets(random: () => number, n: number, medianMs: number, sigma: number) {
   const counts = new Array<number>(LATENCY_BUCKET_COUNT).fill(0)

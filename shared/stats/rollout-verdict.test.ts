@@ -3,7 +3,8 @@ import { PxCanaryError } from '../errors'
 import { bucketIndex, LATENCY_BUCKET_COUNT } from './buckets'
 import { compareLatency } from './latency'
 import { errorRateRolloutVerdict, latencyRolloutVerdict } from './rollout-verdict'
-import { seededRandom, standardNormal } from './test-support'
+import { mulberry32 as seededRandom, normal as standardNormal } from '../../simulator/prng'
+
 import { latencyVerdict } from './verdict'
 
 const Z99 = 2.3263478740408408

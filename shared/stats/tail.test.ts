@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { PxCanaryError } from '../errors'
 import { bucketBounds, bucketIndex, LATENCY_BUCKET_COUNT } from './buckets'
 import { tailTest } from './tail'
-import { exactFisherOracle, seededRandom, standardNormal } from './test-support'
+import { mulberry32 as seededRandom, normal as standardNormal } from '../../simulator/prng'
+import { exactFisherOracle } from './test-support'
 
 const empty = () => new Array<number>(LATENCY_BUCKET_COUNT).fill(0)
 
