@@ -5,11 +5,14 @@
  *
  * The definitions restate the HTTP contract: inbound (server-side, trace_role 2) requests of the
  * selected pods in the namespace, health-probe paths (as the scenario declares them) left out,
- * over [now - window, now]; an error is a status >= errorMinStatus (400 by default).
+ * over [now - window, now]; an error is a status >= errorMinStatus (400 by default). Latency
+ * quantiles follow Pixie's px.quantiles rule, restated here (pixie-quantile.ts), not imported from
+ * the simulator.
  */
 import { COL } from '../../../simulator/http-events'
 import type { SimPod, World } from '../../../simulator/topology'
 import { generateHttpEvents } from '../../../simulator/traffic'
+import { pixieQuantile } from './pixie-quantile'
 
 export type TruthSelector = { replicaset: string } | { podPrefix: string } | { service: string }
 
@@ -32,6 +35,8 @@ export interface Truth {
   /** Latencies of the counted requests in ms, ascending. */
   latenciesMs: number[]
   meanMs: number | null
+  /** Pixie's px.quantiles p50/p90/p99 of the counted latencies in ms, null without requests. */
+  quantilesMs: { p50: number; p90: number; p99: number } | null
   /** Probe rows of the selected pods in the window (excluded from everything above). */
   probeRows: number
   /** Client-side (trace_role 1) rows of the selected pods in the window (excluded too). */
@@ -68,7 +73,7 @@ export function groundTruth(world: World, query: TruthQuery): Truth {
   let errors = 0
   let probeRows = 0
   let clientRows = 0
-  const latenciesMs: number[] = []
+  const latenciesNs: number[] = []
   for (let r = 0; r < upids.length; r++) {
     if (!selected.has(upids[r] as string)) continue
     if (roles[r] !== 2n) {
@@ -81,9 +86,9 @@ export function groundTruth(world: World, query: TruthQuery): Truth {
     }
     requests++
     if ((statuses[r] as bigint) >= errorMin) errors++
-    latenciesMs.push(Number(latencies[r] as bigint) / 1e6)
+    latenciesNs.push(Number(latencies[r] as bigint))
   }
-  latenciesMs.sort((a, b) => a - b)
+  const latenciesMs = latenciesNs.map((ns) => ns / 1e6).sort((a, b) => a - b)
   const sum = latenciesMs.reduce((s, x) => s + x, 0)
   return {
     requests,
@@ -92,22 +97,15 @@ export function groundTruth(world: World, query: TruthQuery): Truth {
     rps: requests === 0 ? null : requests / query.windowSeconds,
     latenciesMs,
     meanMs: requests === 0 ? null : sum / requests,
+    quantilesMs:
+      requests === 0
+        ? null
+        : {
+            p50: pixieQuantile(latenciesNs, 0.5) / 1e6,
+            p90: pixieQuantile(latenciesNs, 0.9) / 1e6,
+            p99: pixieQuantile(latenciesNs, 0.99) / 1e6,
+          },
     probeRows,
     clientRows,
   }
-}
-
-/**
- * The tolerance band for a reported quantile: Pixie's px.quantiles is a t-digest (an estimate),
- * so a reported q-quantile is accepted when it lies between the empirical (q - 0.02) and
- * (q + 0.02) quantiles of the true latencies, widened by 1 %.
- */
-export function quantileBand(sortedMs: number[], q: number): [number, number] {
-  const at = (p: number) => {
-    const clamped = Math.min(1, Math.max(0, p))
-    return (
-      sortedMs[Math.min(sortedMs.length - 1, Math.floor(clamped * (sortedMs.length - 1)))] ?? NaN
-    )
-  }
-  return [at(q - 0.02) * 0.99, at(q + 0.02) * 1.01]
 }
