@@ -87,3 +87,63 @@ describe('TrafficStore', () => {
     expect(busy.source.metadata.resolve('namespace', world.pods[0]!.upid)).toBe('a')
   })
 })
+
+describe('freshness: what a query compiled at px.now() sees', () => {
+  // Stirling pushes the socket tracer's rows every kPushPeriod = 1000 ms (pixie-io/pixie
+  // src/stirling/source_connectors/socket_tracer/socket_trace_connector.cc InitImpl,
+  // src/stirling/stirling.cc run loop); the query's start is px.now() at compile time minus the
+  // window (src/carnot/planner/objects/dataframe.cc, src/carnot/planner/logical_planner.cc) and
+  // without end_time each PEM reads to its table's end when the source opens
+  // (src/carnot/exec/memory_source_node.cc, src/table_store/table/table.cc).
+  const steady = (pixie: Record<string, number>) =>
+    buildWorld(
+      parseScenario({
+        name: 'fresh',
+        seed: 5,
+        history: '3m',
+        pixie,
+        namespaces: [
+          { name: 'a', replicasets: [{ name: 'web-1', pods: 1, traffic: { rps: 200 } }] },
+        ],
+      })
+    )
+  const lastTime = (w: ReturnType<typeof steady>, nowNs: bigint) => {
+    const times = new TrafficStore(w).snapshot(nowNs).source.table('http_events')?.data[
+      COL.time_
+    ] as bigint[]
+    return times[times.length - 1]!
+  }
+
+  it('should miss the rows not yet pushed: up to a push period before execution', () => {
+    // Ticks at .300 of every second; compiled at .000 and executed 50 ms later, the last tick
+    // was 700 ms before px.now(): the newest row seen is just before it.
+    const w = steady({ push_phase_ms: 300, exec_delay_ms: 50 })
+    const now = 1_800_000_000_000_000_000n
+    const tick = now - 700_000_000n
+    const last = lastTime(w, now)
+    expect(last < tick).toBe(true)
+    expect(last > tick - 50_000_000n).toBe(true) // 200 rps: a row every ~5 ms
+  })
+
+  it('should include rows that landed between compilation and execution', () => {
+    // Compiled at .290, executed at .340: the .300 tick pushed rows younger than px.now().
+    const w = steady({ push_phase_ms: 300, exec_delay_ms: 50 })
+    const now = 1_800_000_000_290_000_000n
+    const last = lastTime(w, now)
+    expect(last > now).toBe(true)
+    expect(last < now + 10_000_000n).toBe(true)
+  })
+
+  it('should lose about half a push period on average, so a 60 s window holds ~59.5 s', () => {
+    const w = steady({ exec_delay_ms: 0 })
+    let missing = 0n
+    const n = 25n
+    for (let i = 0n; i < n; i++) {
+      const now = 1_800_000_000_000_000_000n + i * 41_000_000n
+      missing += now - lastTime(w, now)
+    }
+    const meanMs = Number(missing / n) / 1e6
+    expect(meanMs).toBeGreaterThan(300)
+    expect(meanMs).toBeLessThan(700)
+  })
+})

@@ -10,6 +10,31 @@ import type { World } from './topology'
 import { concatChunks, expectedRowsPerSecond, secondChunk, secondsOf, type Chunk } from './traffic'
 
 const NS_PER_S = 1_000_000_000n
+const NS_PER_MS = 1_000_000n
+
+/**
+ * The last row time a query compiled at `nowNs` can see: its memory source opens exec_delay
+ * after compilation and reads to the table's end, which holds the rows pushed up to the last push
+ * tick (push ticks every push_period at push_phase). Rows after px.now() but before that tick are
+ * in; rows after the tick are not (pixie-io/pixie src/stirling/stirling.cc push loop,
+ * src/carnot/exec/memory_source_node.cc reading to the table end at open).
+ */
+export function visibleEndNs(world: World, nowNs: bigint): bigint {
+  const { push_period_ms, exec_delay_ms } = world.scenario.pixie
+  const periodNs = BigInt(push_period_ms) * NS_PER_MS
+  const phaseNs = (BigInt(pushPhaseMs(world)) * NS_PER_MS) % periodNs
+  const execNs = nowNs + BigInt(exec_delay_ms) * NS_PER_MS
+  const since = (((execNs - phaseNs) % periodNs) + periodNs) % periodNs
+  // Rows strictly before the tick were pushed by it.
+  return execNs - since - 1n
+}
+
+/** The scenario's push phase, or one derived from its seed (PEMs start at arbitrary offsets). */
+export function pushPhaseMs(world: World): number {
+  const { push_phase_ms, push_period_ms } = world.scenario.pixie
+  if (push_phase_ms !== undefined) return push_phase_ms % push_period_ms
+  return (Math.imul(world.scenario.seed ^ 0x5bd1e995, 0x27d4eb2d) >>> 0) % push_period_ms
+}
 /** History never shrinks below this, whatever max_rows says: the functions query minutes. */
 const MIN_HISTORY_NS = 120n * NS_PER_S
 /** The buffer is trimmed back to the history once it holds this much more (in quarters). */
@@ -154,15 +179,19 @@ export class TrafficStore {
     return this.#columns?.includes(column as CellValue[]) ?? false
   }
 
-  /** A DataSource fixed at `nowNs` for one query; tables are built only if the script reads them. */
+  /**
+   * A DataSource for one query compiled at `nowNs`: http_events as the PEMs hold it when the
+   * query executes (visibleEndNs). Tables are built only if the script reads them.
+   */
   snapshot(nowNs: bigint): QuerySnapshot {
     let scanned = 0
     const store = this
+    const endNs = visibleEndNs(this.world, nowNs)
     return {
       source: {
         table(name: string) {
           if (name !== 'http_events') return undefined
-          const table = store.table(nowNs)
+          const table = store.table(endNs)
           scanned += table.data[0]?.length ?? 0
           return table
         },

@@ -139,6 +139,21 @@ export const FaultsSchema = z.strictObject({
 })
 export type FaultsInput = z.infer<typeof FaultsSchema>
 
+/**
+ * How Pixie's data reaches a query (see README "Freshness"): Stirling's socket tracer pushes rows
+ * to the table store once per push period, and a query's window starts at compile time and ends
+ * at the last row pushed when execution opens the table.
+ */
+export const PixieSchema = z.strictObject({
+  /** Socket tracer push period, kPushPeriod (pixie-io/pixie socket_trace_connector.cc). */
+  push_period_ms: z.number().int().positive().default(1000),
+  /** Offset of the push ticks within the period; default derived from the seed. */
+  push_phase_ms: z.number().int().nonnegative().optional(),
+  /** From compilation (px.now()) to the PEMs opening their tables. */
+  exec_delay_ms: z.number().int().nonnegative().default(50),
+})
+export type PixieSettings = z.output<typeof PixieSchema>
+
 export const ScenarioSchema = z
   .strictObject({
     name: z.string().min(1),
@@ -154,6 +169,7 @@ export const ScenarioSchema = z
     /** Encrypt row batches when the request asks for it (encryption_options set). */
     encrypt: z.boolean().default(false),
     faults: FaultsSchema.default({}),
+    pixie: PixieSchema.default({ push_period_ms: 1000, exec_delay_ms: 50 }),
     nodes: z.array(z.string().min(1)).min(1).default(['sim-node-1']),
     namespaces: z.array(NamespaceSchema).min(1),
   })

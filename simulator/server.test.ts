@@ -18,6 +18,7 @@ import type { VizierClient } from '../shared/pixie/types'
 import { PxlCompileError, PxlRuntimeError, type ExecutePxl } from './pxl/types'
 import { startSimulator, type Simulator } from './server'
 import { generateHttpEvents } from './traffic'
+import { visibleEndNs } from './datasource'
 import type { ScenarioInput } from './scenario'
 
 const NOW = 1_800_000_000_000_000_000n
@@ -132,7 +133,10 @@ describe('simulator gRPC server', () => {
     for (const meta of metas) expect(meta.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/)
     expect(metas[0]?.relation?.columns.map((c) => c.columnName)).toContain('resp_status')
 
-    const expected = generateHttpEvents(sim.world, { startNs: NOW - WINDOW_NS, endNs: NOW })
+    const expected = generateHttpEvents(sim.world, {
+      startNs: NOW - WINDOW_NS,
+      endNs: visibleEndNs(sim.world, NOW),
+    })
     const expectedRows = expected.data[0]?.length ?? 0
     expect(expectedRows).toBeGreaterThan(100) // so the events table needs several batches
     for (const meta of metas) {
@@ -159,7 +163,10 @@ describe('simulator gRPC server', () => {
   it('should deliver exactly the generated rows through the shared client', async () => {
     const result = await client.executeScript({ script: 'import px' })
     const events = result.tables.get('events')
-    const expected = generateHttpEvents(sim.world, { startNs: NOW - WINDOW_NS, endNs: NOW })
+    const expected = generateHttpEvents(sim.world, {
+      startNs: NOW - WINDOW_NS,
+      endNs: visibleEndNs(sim.world, NOW),
+    })
     expect(events?.rows.length).toBe(expected.data[0]?.length)
     const statusIndex = expected.columns.findIndex((c) => c.name === 'resp_status')
     const upidIndex = expected.columns.findIndex((c) => c.name === 'upid')
@@ -403,7 +410,10 @@ describe('simulator encryption', () => {
     let rows = 0
     for (const d of encrypted)
       rows += Number((await decryptRowBatch(d.encryptedBatch, privateKey)).numRows)
-    const expected = generateHttpEvents(sim.world, { startNs: NOW - WINDOW_NS, endNs: NOW })
+    const expected = generateHttpEvents(sim.world, {
+      startNs: NOW - WINDOW_NS,
+      endNs: visibleEndNs(sim.world, NOW),
+    })
     expect(rows).toBe((expected.data[0]?.length ?? 0) + 1)
   })
 
@@ -411,7 +421,10 @@ describe('simulator encryption', () => {
     const client = createVizierClient({ mode: 'direct', address: sim.address, encryption: true })
     try {
       const result = await client.executeScript({ script: 'import px', timeoutMs: 20_000 })
-      const expected = generateHttpEvents(sim.world, { startNs: NOW - WINDOW_NS, endNs: NOW })
+      const expected = generateHttpEvents(sim.world, {
+        startNs: NOW - WINDOW_NS,
+        endNs: visibleEndNs(sim.world, NOW),
+      })
       expect(result.tables.get('events')?.rows.length).toBe(expected.data[0]?.length)
       expect(sim.requests[sim.requests.length - 1]?.encryptionRequested).toBe(true)
     } finally {

@@ -34,7 +34,7 @@ import {
   type HealthCheckResponse,
 } from '../shared/pixie/gen/vizierapi_pb'
 import type { ExecFunc } from '../shared/pixie/types'
-import { TrafficStore } from './datasource'
+import { TrafficStore, visibleEndNs } from './datasource'
 import { batchOf, relationOf } from './encode'
 import { createBatchEncryptor, type BatchEncryptor } from './encrypt'
 import {
@@ -212,7 +212,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const warn = options.onWarning ?? ((m: string) => void process.stderr.write(`simulator: ${m}\n`))
   const engine = options.executePxl ?? executePxl
   // Generate the history up front so the first query does not pay for it.
-  store.table(clock())
+  store.table(visibleEndNs(world, clock()))
   let faults: Faults = { ...(options.faults ?? faultsFromScenario(scenario.faults)) }
   const stats: SimulatorStats = {
     executeScriptCalls: 0,

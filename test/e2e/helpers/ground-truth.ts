@@ -5,7 +5,9 @@
  *
  * The definitions restate the HTTP contract: inbound (server-side, trace_role 2) requests of the
  * selected pods in the namespace, health-probe paths (as the scenario declares them) left out,
- * over [now - window, now]; an error is a status >= errorMinStatus (400 by default). Latency
+ * from now - window (px.now() at compile time) to the last push tick before the query executes
+ * (rows are pushed once per push period, so up to a period is missing and rows after px.now() can
+ * be in: pixie-io/pixie src/stirling/stirling.cc, src/carnot/exec/memory_source_node.cc); an error is a status >= errorMinStatus (400 by default). Latency
  * quantiles follow Pixie's px.quantiles rule, restated here (pixie-quantile.ts), not imported from
  * the simulator.
  */
@@ -13,6 +15,7 @@ import { COL } from '../../../simulator/http-events'
 import type { SimPod, World } from '../../../simulator/topology'
 import { generateHttpEvents } from '../../../simulator/traffic'
 import { pixieQuantile } from './pixie-quantile'
+import { pushPhaseMs } from '../../../simulator/datasource'
 
 export type TruthSelector = { replicaset: string } | { podPrefix: string } | { service: string }
 
@@ -50,6 +53,16 @@ function selects(pod: SimPod, namespace: string, selector: TruthSelector): boole
   return pod.services.includes(selector.service)
 }
 
+/** The newest row time a query compiled at nowNs sees: the last push tick before it executes. */
+export function pushedUntilNs(world: World, nowNs: bigint): bigint {
+  const { push_period_ms: period, exec_delay_ms: delay } = world.scenario.pixie
+  const execMs = Number(nowNs / 1_000_000n) + delay
+  const tickMs = Math.floor((execMs - pushPhaseMs(world)) / period) * period + pushPhaseMs(world)
+  const tickNs = BigInt(tickMs) * 1_000_000n
+  // A tick exactly at execution counts; rows are never exactly on a tick (sub-ms times).
+  return tickNs - 1n
+}
+
 export function groundTruth(world: World, query: TruthQuery): Truth {
   const probePaths = new Set(world.pods.flatMap((p) => p.traffic.probes?.paths ?? []))
   const selected = new Set(
@@ -58,7 +71,7 @@ export function groundTruth(world: World, query: TruthQuery): Truth {
   const errorMin = BigInt(query.errorMinStatus ?? 400)
   const table = generateHttpEvents(world, {
     startNs: query.nowNs - BigInt(query.windowSeconds) * 1_000_000_000n,
-    endNs: query.nowNs,
+    endNs: pushedUntilNs(world, query.nowNs),
     ...(query.multiplier === undefined ? {} : { multiplier: query.multiplier }),
   })
   const col = (name: keyof typeof COL) => table.data[COL[name]] ?? []
