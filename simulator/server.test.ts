@@ -432,7 +432,9 @@ describe('simulator encryption', () => {
     }
   })
 
-  it('should reject unsupported encryption options with INVALID_ARGUMENT', async () => {
+  // Vizier returns newEncryptConsumer's plain Go error, which gRPC sends as UNKNOWN (pixie-io/pixie
+  // src/vizier/services/query_broker/controllers/server.go ExecuteScript).
+  it('should reject bad encryption options with UNKNOWN, checking the key first', async () => {
     const { error } = await collect(sim, {
       queryStr: 'import px',
       encryptionOptions: {
@@ -442,7 +444,20 @@ describe('simulator encryption', () => {
         compressionAlg: '',
       },
     })
-    expect(error?.code).toBe(Code.InvalidArgument)
-    expect(error?.rawMessage).toContain('key_alg')
+    expect(error?.code).toBe(Code.Unknown)
+    expect(error?.rawMessage).toContain('jwk_key')
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const publicJwk = JSON.stringify(publicKey.export({ format: 'jwk' }))
+    const { error: algError } = await collect(sim, {
+      queryStr: 'import px',
+      encryptionOptions: {
+        jwkKey: publicJwk,
+        keyAlg: 'nope',
+        contentAlg: 'A256GCM',
+        compressionAlg: '',
+      },
+    })
+    expect(algError?.code).toBe(Code.Unknown)
+    expect(algError?.rawMessage).toContain('key_alg')
   })
 })

@@ -299,7 +299,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       try {
         encryptor = await createBatchEncryptor(req.encryptionOptions)
       } catch (err) {
-        throw fail('invalid', new ConnectError((err as Error).message, Code.InvalidArgument))
+        throw fail('invalid', new ConnectError((err as Error).message, Code.Unknown))
       }
     }
 
