@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { COL } from './http-events'
 import { parseScenario } from './scenario'
-import { buildWorld } from './topology'
-import { TrafficStore } from './datasource'
+import { buildWorld, type World } from './topology'
+import { rowBytes, TrafficStore } from './datasource'
 import { generateHttpEvents } from './traffic'
 
 const S = 1_000_000_000n
@@ -136,14 +136,94 @@ describe('freshness: what a query compiled at px.now() sees', () => {
 
   it('should lose about half a push period on average, so a 60 s window holds ~59.5 s', () => {
     const w = steady({ exec_delay_ms: 0 })
+    const store = new TrafficStore(w)
     let missing = 0n
-    const n = 25n
+    const n = 100n
     for (let i = 0n; i < n; i++) {
       const now = 1_800_000_000_000_000_000n + i * 41_000_000n
-      missing += now - lastTime(w, now)
+      const times = store.snapshot(now).source.table('http_events')!.data[COL.time_] as bigint[]
+      missing += now - times[times.length - 1]!
     }
     const meanMs = Number(missing / n) / 1e6
     expect(meanMs).toBeGreaterThan(300)
     expect(meanMs).toBeLessThan(700)
+  })
+})
+
+describe('retention: each node keeps http_events up to a byte bound', () => {
+  // Each PEM's http_events holds 40 % of PL_TABLE_STORE_DATA_LIMIT_MB (1228 as deployed): pixie-io/
+  // pixie src/vizier/services/agent/pem/pem_manager.cc, src/cloud/config_manager/controllers/
+  // server.go. Older rows expire first (src/table_store/table/table.cc); a row's bytes are its
+  // fixed-size columns plus its strings (src/table_store/schema/row_batch.cc NumBytes).
+  const twoNodes = (bytes?: number) =>
+    buildWorld(
+      parseScenario({
+        name: 'retain',
+        seed: 8,
+        history: '3m',
+        nodes: ['busy', 'quiet'],
+        ...(bytes === undefined ? {} : { pixie: { http_events_bytes: bytes } }),
+        namespaces: [
+          {
+            name: 'a',
+            replicasets: [
+              {
+                name: 'web-1',
+                pods: [
+                  { node: 'busy', traffic: { rps: 50 } },
+                  { node: 'quiet', traffic: { rps: 1 } },
+                ],
+              },
+            ],
+          },
+        ],
+      })
+    )
+  const NOW2 = 1_800_000_000_000_000_000n
+
+  function byNode(w: World, table: { data: unknown[][] }) {
+    const columns = table.data as Parameters<typeof rowBytes>[0]
+    const out = new Map<string, { oldest: bigint; bytes: number; rows: number }>()
+    for (let r = 0; r < (columns[0]?.length ?? 0); r++) {
+      const node = w.byUpid.get(columns[COL.upid]![r] as string)!.node
+      const cur = out.get(node) ?? { oldest: columns[COL.time_]![r] as bigint, bytes: 0, rows: 0 }
+      cur.bytes += rowBytes(columns, r)
+      cur.rows++
+      out.set(node, cur)
+    }
+    return out
+  }
+
+  it('should default to 40 % of 1228 MB and then keep the whole simulated history', () => {
+    const w = twoNodes()
+    expect(w.scenario.pixie.http_events_bytes).toBe(515_060_531)
+    const store = new TrafficStore(w)
+    const table = store.snapshot(NOW2).source.table('http_events')!
+    expect(store.isSharedColumn(table.data[0])).toBe(true)
+  })
+
+  it("should expire the busy node's oldest rows once it holds more than the bound, not the quiet node's", () => {
+    const w = twoNodes(1_000_000)
+    const store = new TrafficStore(w)
+    const full = byNode(w, store.table(NOW2))
+    const kept = byNode(w, store.snapshot(NOW2).source.table('http_events')!)
+    const busy = kept.get('busy')!
+    expect(full.get('busy')!.bytes).toBeGreaterThan(1_000_000)
+    expect(busy.bytes).toBeLessThanOrEqual(1_000_000)
+    // Only the oldest rows went: about a second's worth of bytes is all that is left unused.
+    expect(busy.bytes).toBeGreaterThan(1_000_000 - (busy.bytes / busy.rows) * 60)
+    expect(busy.oldest > full.get('busy')!.oldest).toBe(true)
+    // The quiet node is far below the bound and keeps everything.
+    expect(kept.get('quiet')).toEqual(full.get('quiet'))
+  })
+
+  it('should account bytes the same after appends and trims as after a fresh build', () => {
+    const w = twoNodes(1_000_000)
+    const moving = new TrafficStore(w)
+    moving.snapshot(NOW2).source.table('http_events')
+    const later = NOW2 + 100n * S
+    const a = moving.snapshot(later).source.table('http_events')!
+    const b = new TrafficStore(w).snapshot(later).source.table('http_events')!
+    expect(a.data).toEqual(b.data)
   })
 })
