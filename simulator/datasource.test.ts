@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { COL } from './http-events'
 import { parseScenario } from './scenario'
-import { buildWorld, type World } from './topology'
+import { buildWorld, type SimPod, type World } from './topology'
 import { rowBytes, TrafficStore } from './datasource'
 import { generateHttpEvents } from './traffic'
 
@@ -225,5 +225,56 @@ describe('retention: each node keeps http_events up to a byte bound', () => {
     const a = moving.snapshot(later).source.table('http_events')!
     const b = new TrafficStore(w).snapshot(later).source.table('http_events')!
     expect(a.data).toEqual(b.data)
+  })
+})
+
+describe('metadata gaps: a new pod reads as unknown for its first seconds', () => {
+  // ctx[...] resolves a row's upid through the agents' metadata state (pixie-io/pixie
+  // src/carnot/funcs/metadata/metadata_ops.h UPIDToPodName and friends answer '' when the pod is
+  // not known yet), so a just-started pod's rows fall out of every pod/replicaset/service filter.
+  const START_S = 1_800_000_000
+  const w = buildWorld(
+    parseScenario({
+      name: 'new-pod',
+      seed: 4,
+      history: '2m',
+      pixie: { metadata_delay_ms: 5000, exec_delay_ms: 0 },
+      namespaces: [
+        {
+          name: 'a',
+          services: [{ name: 'web', selector: { replicasets: ['web-1'] } }],
+          replicasets: [
+            {
+              name: 'web-1',
+              pods: [{ traffic: { rps: 5 } }, { started_at: START_S, traffic: { rps: 5 } }],
+            },
+          ],
+        },
+      ],
+    })
+  )
+  const [old, fresh] = w.pods as [SimPod, SimPod]
+  const at = (s: number) => BigInt(s) * S
+
+  it("should answer '' for the new pod's pod, replicaset and service until the delay has passed", () => {
+    const early = new TrafficStore(w).snapshot(at(START_S + 3)).source.metadata
+    for (const key of ['pod', 'replicaset', 'service', 'namespace'] as const) {
+      expect(early.resolve(key, fresh.upid)).toBe('')
+    }
+    expect(early.resolve('node', fresh.upid)).toBe(fresh.node)
+    expect(early.resolve('replicaset', old.upid)).toBe('a/web-1')
+    const later = new TrafficStore(w).snapshot(at(START_S + 6)).source.metadata
+    expect(later.resolve('pod', fresh.upid)).toBe(`a/${fresh.name}`)
+    expect(later.resolve('service', fresh.upid)).toBe('a/web')
+  })
+
+  it('should have no rows from a pod before it started', () => {
+    const table = new TrafficStore(w).snapshot(at(START_S + 6)).source.table('http_events')!
+    const times = table.data[COL.time_] as bigint[]
+    const upids = table.data[COL.upid] as string[]
+    const freshTimes = times.filter((_, r) => upids[r] === fresh.upid)
+    expect(freshTimes.length).toBeGreaterThan(10)
+    expect(freshTimes.every((t) => t >= at(START_S))).toBe(true)
+    expect(times.some((t, r) => upids[r] === old.upid && t < at(START_S))).toBe(true)
   })
 })

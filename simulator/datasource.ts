@@ -3,7 +3,7 @@
  * the scenario's metadata.
  */
 import type { CellValue } from '../shared/pixie/types'
-import type { DataSource, EngineTable } from './pxl/types'
+import type { DataSource, EngineTable, MetadataResolver } from './pxl/types'
 import { COL, HTTP_EVENTS_COLUMNS } from './http-events'
 import { parseDurationNs } from './scenario'
 import type { World } from './topology'
@@ -46,6 +46,22 @@ export function visibleEndNs(world: World, nowNs: bigint): bigint {
   const since = (((execNs - phaseNs) % periodNs) + periodNs) % periodNs
   // Rows strictly before the tick were pushed by it.
   return execNs - since - 1n
+}
+
+/**
+ * ctx metadata as the agents know it when a query executes at `execNs`: a pod started less than
+ * metadata_delay before has no resolved pod metadata yet, so every pod-derived field reads ''
+ * (its rows then drop out of any selector); the node is the agent's own and stays known.
+ */
+export function metadataAt(world: World, execNs: bigint): MetadataResolver {
+  const delayNs = BigInt(world.scenario.pixie.metadata_delay_ms) * NS_PER_MS
+  return {
+    resolve(key, upid) {
+      const started = world.byUpid.get(upid)?.startedNs
+      if (key !== 'node' && started !== undefined && execNs - started < delayNs) return ''
+      return world.metadata.resolve(key, upid)
+    },
+  }
 }
 
 /** The scenario's push phase, or one derived from its seed (PEMs start at arbitrary offsets). */
@@ -262,7 +278,10 @@ export class TrafficStore {
           scanned += table.data[0]?.length ?? 0
           return table
         },
-        metadata: this.world.metadata,
+        metadata: metadataAt(
+          this.world,
+          nowNs + BigInt(this.world.scenario.pixie.exec_delay_ms) * NS_PER_MS
+        ),
       },
       rowsScanned: () => scanned,
     }

@@ -101,6 +101,8 @@ export const PodSchema = z.strictObject({
   name: dnsName.optional(),
   node: z.string().min(1).optional(),
   traffic: TrafficSchema.optional(),
+  /** Unix seconds when the pod started: it serves nothing before, and is new for a while. */
+  started_at: z.number().int().nonnegative().optional(),
 })
 
 export const ReplicaSetSchema = z.strictObject({
@@ -160,6 +162,12 @@ export const PixieSchema = z.strictObject({
    * src/cloud/config_manager/controllers/server.go), 515,060,531 B.
    */
   http_events_bytes: z.number().int().positive().default(HTTP_EVENTS_DEFAULT_BYTES),
+  /**
+   * How long after a pod starts its metadata is still unresolved, so ctx['pod'], ['service'],
+   * ['replicaset'] (and the other pod fields) read '' for its rows. The real delay is not
+   * documented; 5 s is an assumption.
+   */
+  metadata_delay_ms: z.number().int().nonnegative().default(5000),
 })
 export type PixieSettings = z.output<typeof PixieSchema>
 
@@ -182,6 +190,7 @@ export const ScenarioSchema = z
       push_period_ms: 1000,
       exec_delay_ms: 50,
       http_events_bytes: HTTP_EVENTS_DEFAULT_BYTES,
+      metadata_delay_ms: 5000,
     }),
     nodes: z.array(z.string().min(1)).min(1).default(['sim-node-1']),
     namespaces: z.array(NamespaceSchema).min(1),

@@ -65,8 +65,16 @@ export function pushedUntilNs(world: World, nowNs: bigint): bigint {
 
 export function groundTruth(world: World, query: TruthQuery): Truth {
   const probePaths = new Set(world.pods.flatMap((p) => p.traffic.probes?.paths ?? []))
+  // A pod younger than the metadata delay when the query executes resolves to '' and matches no
+  // selector (pixie-io/pixie src/carnot/funcs/metadata/metadata_ops.h answers '' for unknown pods).
+  const { metadata_delay_ms: metadataDelayMs, exec_delay_ms: execDelayMs } = world.scenario.pixie
+  const execNs = query.nowNs + BigInt(execDelayMs) * 1_000_000n
+  const resolved = (p: SimPod) =>
+    p.startedNs === undefined || execNs - p.startedNs >= BigInt(metadataDelayMs) * 1_000_000n
   const selected = new Set(
-    world.pods.filter((p) => selects(p, query.namespace, query.selector)).map((p) => p.upid)
+    world.pods
+      .filter((p) => resolved(p) && selects(p, query.namespace, query.selector))
+      .map((p) => p.upid)
   )
   const errorMin = BigInt(query.errorMinStatus ?? 400)
   const table = generateHttpEvents(world, {
