@@ -185,8 +185,9 @@ export function latencyComparison(
   const q1 = canary.stats.latencyNs?.[quantile] ?? null
   const q2 = baseline.stats.latencyNs?.[quantile] ?? null
   const both = q1 !== null && q2 !== null
-  // The quantiles shown and judged are Pixie's (t-digest) figures, within about 1 % where the
-  // bucket estimate may be off by up to 19 %; the buckets serve the Mann-Whitney test.
+  // The quantiles shown and judged are Pixie's own px.quantiles (t-digest) figures, what a user
+  // sees in Pixie, where the bucket estimate may be off by up to 19 %; the buckets serve the
+  // Mann-Whitney test.
   const cmp: LatencyComparison = {
     ...fromBuckets,
     canary: { requests: fromBuckets.canary.requests, quantileNs: q1 },

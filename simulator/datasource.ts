@@ -3,13 +3,73 @@
  * the scenario's metadata.
  */
 import type { CellValue } from '../shared/pixie/types'
-import type { DataSource, EngineTable } from './pxl/types'
+import type { DataSource, EngineTable, MetadataResolver } from './pxl/types'
 import { COL, HTTP_EVENTS_COLUMNS } from './http-events'
 import { parseDurationNs } from './scenario'
 import type { World } from './topology'
 import { concatChunks, expectedRowsPerSecond, secondChunk, secondsOf, type Chunk } from './traffic'
 
 const NS_PER_S = 1_000_000_000n
+const NS_PER_MS = 1_000_000n
+
+/** Bytes of a row's fixed-size columns: 8 per INT64/TIME64NS/FLOAT64, 16 per UINT128, 1 per BOOLEAN. */
+const FIXED_ROW_BYTES = HTTP_EVENTS_COLUMNS.reduce(
+  (sum, c) =>
+    sum + (c.type === 'STRING' ? 0 : c.type === 'UINT128' ? 16 : c.type === 'BOOLEAN' ? 1 : 8),
+  0
+)
+const STRING_COLUMNS = HTTP_EVENTS_COLUMNS.flatMap((c, i) => (c.type === 'STRING' ? [i] : []))
+
+/**
+ * A row's size as Pixie's table store counts it: fixed-size columns plus the bytes of every
+ * string (pixie-io/pixie src/table_store/schema/row_batch.cc NumBytes, src/shared/types/
+ * arrow_adapter.h GetArrowArrayBytes). Generated strings are ASCII, so length is bytes.
+ */
+export function rowBytes(columns: CellValue[][], r: number): number {
+  let bytes = FIXED_ROW_BYTES
+  for (const c of STRING_COLUMNS) bytes += ((columns[c] as CellValue[])[r] as string).length
+  return bytes
+}
+
+/**
+ * The last row time a query compiled at `nowNs` can see: its memory source opens exec_delay
+ * after compilation and reads to the table's end, which holds the rows pushed up to the last push
+ * tick (push ticks every push_period at push_phase). Rows after px.now() but before that tick are
+ * in; rows after the tick are not (pixie-io/pixie src/stirling/stirling.cc push loop,
+ * src/carnot/exec/memory_source_node.cc reading to the table end at open).
+ */
+export function visibleEndNs(world: World, nowNs: bigint): bigint {
+  const { push_period_ms, exec_delay_ms } = world.scenario.pixie
+  const periodNs = BigInt(push_period_ms) * NS_PER_MS
+  const phaseNs = (BigInt(pushPhaseMs(world)) * NS_PER_MS) % periodNs
+  const execNs = nowNs + BigInt(exec_delay_ms) * NS_PER_MS
+  const since = (((execNs - phaseNs) % periodNs) + periodNs) % periodNs
+  // Rows strictly before the tick were pushed by it.
+  return execNs - since - 1n
+}
+
+/**
+ * ctx metadata as the agents know it when a query executes at `execNs`: a pod started less than
+ * metadata_delay before has no resolved pod metadata yet, so every pod-derived field reads ''
+ * (its rows then drop out of any selector); the node is the agent's own and stays known.
+ */
+export function metadataAt(world: World, execNs: bigint): MetadataResolver {
+  const delayNs = BigInt(world.scenario.pixie.metadata_delay_ms) * NS_PER_MS
+  return {
+    resolve(key, upid) {
+      const started = world.byUpid.get(upid)?.startedNs
+      if (key !== 'node' && started !== undefined && execNs - started < delayNs) return ''
+      return world.metadata.resolve(key, upid)
+    },
+  }
+}
+
+/** The scenario's push phase, or one derived from its seed (PEMs start at arbitrary offsets). */
+export function pushPhaseMs(world: World): number {
+  const { push_phase_ms, push_period_ms } = world.scenario.pixie
+  if (push_phase_ms !== undefined) return push_phase_ms % push_period_ms
+  return (Math.imul(world.scenario.seed ^ 0x5bd1e995, 0x27d4eb2d) >>> 0) % push_period_ms
+}
 /** History never shrinks below this, whatever max_rows says: the functions query minutes. */
 const MIN_HISTORY_NS = 120n * NS_PER_S
 /** The buffer is trimmed back to the history once it holds this much more (in quarters). */
@@ -48,6 +108,8 @@ export class TrafficStore {
   #endNs = 0n
   /** The second containing #endNs, and how many of its rows are already appended. */
   #pending: { second: number; chunk: Chunk; next: number } | undefined
+  /** Bytes of the buffered rows per node, to know when a node's retention bound bites. */
+  #nodeBytes = new Map<string, number>()
 
   constructor(world: World, options: TrafficStoreOptions = {}) {
     this.world = world
@@ -82,6 +144,17 @@ export class TrafficStore {
     return capped > MIN_HISTORY_NS ? capped : wanted < MIN_HISTORY_NS ? wanted : MIN_HISTORY_NS
   }
 
+  #nodeOf(columns: CellValue[][], r: number): string {
+    return this.world.byUpid.get((columns[COL.upid] as CellValue[])[r] as string)?.node ?? ''
+  }
+
+  #count(columns: CellValue[][], from: number, to: number, sign: 1 | -1): void {
+    for (let r = from; r < to; r++) {
+      const node = this.#nodeOf(columns, r)
+      this.#nodeBytes.set(node, (this.#nodeBytes.get(node) ?? 0) + sign * rowBytes(columns, r))
+    }
+  }
+
   #chunk(second: number): Chunk {
     return this.#pending?.second === second
       ? this.#pending.chunk
@@ -94,6 +167,8 @@ export class TrafficStore {
     const chunks: Chunk[] = []
     for (let s = first; s <= last; s++) chunks.push(this.#chunk(s))
     this.#columns = concatChunks(chunks, startNs, nowNs)
+    this.#nodeBytes = new Map()
+    this.#count(this.#columns, 0, this.#columns[0]?.length ?? 0, 1)
     const lastChunk = chunks[chunks.length - 1] ?? []
     const times = (lastChunk[COL.time_] ?? []) as bigint[]
     let next = 0
@@ -104,6 +179,7 @@ export class TrafficStore {
 
   #append(nowNs: bigint): void {
     const columns = this.#columns as CellValue[][]
+    const before = columns[0]?.length ?? 0
     const [first, last] = secondsOf(this.#endNs, nowNs)
     for (let s = first; s <= last; s++) {
       const chunk = this.#chunk(s)
@@ -116,6 +192,7 @@ export class TrafficStore {
       }
       this.#pending = { second: s, chunk, next: r }
     }
+    this.#count(columns, before, columns[0]?.length ?? 0, 1)
     this.#endNs = nowNs
   }
 
@@ -127,6 +204,7 @@ export class TrafficStore {
     const startNs = nowNs - historyNs
     let from = 0
     while (from < times.length && (times[from] as bigint) <= startNs) from++
+    this.#count(columns, 0, from, -1)
     // slice, not splice: queries still holding the old arrays keep a consistent table.
     this.#columns = columns.map((column) => column.slice(from))
   }
@@ -147,6 +225,36 @@ export class TrafficStore {
   }
 
   /**
+   * The table as the PEMs retain it: each node keeps its newest rows up to http_events_bytes and
+   * has expired the older ones (pixie-io/pixie src/table_store/table/table.cc expires the oldest
+   * batches until a new one fits; the memory source then silently starts at the oldest row left).
+   * The shared buffer is returned as is while no node holds more than its bound.
+   */
+  retainedTable(endNs: bigint): EngineTable {
+    const table = this.table(endNs)
+    const limit = this.world.scenario.pixie.http_events_bytes
+    if (![...this.#nodeBytes.values()].some((b) => b > limit)) return table
+    const columns = table.data
+    const used = new Map<string, number>()
+    /** Nodes whose bound is reached: every older row of theirs has expired. */
+    const full = new Set<string>()
+    const keep: number[] = []
+    for (let r = (columns[0]?.length ?? 0) - 1; r >= 0; r--) {
+      const node = this.#nodeOf(columns, r)
+      if (full.has(node)) continue
+      const total = (used.get(node) ?? 0) + rowBytes(columns, r)
+      if (total > limit) {
+        full.add(node)
+        continue
+      }
+      used.set(node, total)
+      keep.push(r)
+    }
+    keep.reverse()
+    return { ...table, data: columns.map((column) => keep.map((r) => column[r] as CellValue)) }
+  }
+
+  /**
    * True when `column` is one of the shared buffer arrays. The server copies such columns out of
    * an engine result before streaming it, because the buffer grows while a response is streamed.
    */
@@ -154,19 +262,26 @@ export class TrafficStore {
     return this.#columns?.includes(column as CellValue[]) ?? false
   }
 
-  /** A DataSource fixed at `nowNs` for one query; tables are built only if the script reads them. */
+  /**
+   * A DataSource for one query compiled at `nowNs`: http_events as the PEMs hold it when the
+   * query executes (visibleEndNs). Tables are built only if the script reads them.
+   */
   snapshot(nowNs: bigint): QuerySnapshot {
     let scanned = 0
     const store = this
+    const endNs = visibleEndNs(this.world, nowNs)
     return {
       source: {
         table(name: string) {
           if (name !== 'http_events') return undefined
-          const table = store.table(nowNs)
+          const table = store.retainedTable(endNs)
           scanned += table.data[0]?.length ?? 0
           return table
         },
-        metadata: this.world.metadata,
+        metadata: metadataAt(
+          this.world,
+          nowNs + BigInt(this.world.scenario.pixie.exec_delay_ms) * NS_PER_MS
+        ),
       },
       rowsScanned: () => scanned,
     }

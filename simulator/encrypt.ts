@@ -15,21 +15,15 @@ import { encryptRowBatch } from './vizier-wire/batch-encryption'
 export type BatchEncryptor = (batch: RowBatchData) => Promise<Uint8Array>
 
 /**
- * Builds an encryptor for one request, or throws an Error naming the bad option. The server turns
- * that into INVALID_ARGUMENT before the query runs, as Vizier rejects bad options up front.
+ * Builds an encryptor for one request, or throws an Error naming the bad option: the key first,
+ * then the algorithms, as Vizier's newEncryptConsumer does. The server ends the call with that
+ * error before the query runs; Vizier returns it as a plain Go error, which gRPC sends as UNKNOWN
+ * (pixie-io/pixie src/vizier/services/query_broker/controllers/server.go ExecuteScript). Pixie
+ * accepts every algorithm jwx knows; this stand-in only RSA-OAEP-256, A256GCM and DEF.
  */
 export async function createBatchEncryptor(
   options: ExecuteScriptRequest_EncryptionOptions
 ): Promise<BatchEncryptor> {
-  if (options.keyAlg !== 'RSA-OAEP-256') {
-    throw new Error(`unsupported key_alg '${options.keyAlg}' (want RSA-OAEP-256)`)
-  }
-  if (options.contentAlg !== 'A256GCM') {
-    throw new Error(`unsupported content_alg '${options.contentAlg}' (want A256GCM)`)
-  }
-  if (options.compressionAlg !== 'DEF' && options.compressionAlg !== '') {
-    throw new Error(`unsupported compression_alg '${options.compressionAlg}' (want DEF or empty)`)
-  }
   let jwk: Record<string, unknown>
   try {
     jwk = JSON.parse(options.jwkKey) as Record<string, unknown>
@@ -43,6 +37,15 @@ export async function createBatchEncryptor(
     await importJWK(jwk, 'RSA-OAEP-256')
   } catch (err) {
     throw new Error(`jwk_key is not a usable RSA key: ${(err as Error).message}`)
+  }
+  if (options.keyAlg !== 'RSA-OAEP-256') {
+    throw new Error(`unsupported key_alg '${options.keyAlg}' (want RSA-OAEP-256)`)
+  }
+  if (options.contentAlg !== 'A256GCM') {
+    throw new Error(`unsupported content_alg '${options.contentAlg}' (want A256GCM)`)
+  }
+  if (options.compressionAlg !== 'DEF' && options.compressionAlg !== '') {
+    throw new Error(`unsupported compression_alg '${options.compressionAlg}' (want DEF or empty)`)
   }
   const compression = options.compressionAlg === 'DEF'
   return (batch) => encryptRowBatch(batch, options.jwkKey, { compression })

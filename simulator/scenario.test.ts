@@ -17,6 +17,31 @@ describe('scenario format', () => {
     expect(s.encrypt).toBe(false)
     expect(s.faults).toEqual({})
     expect(s.namespaces[0]?.services).toEqual([])
+    // Pixie's defaults: 1 s socket-tracer push period, 40 % of a 1228 MB table store per node.
+    expect(s.pixie).toEqual({
+      push_period_ms: 1000,
+      exec_delay_ms: 50,
+      http_events_bytes: 515_060_531,
+      metadata_delay_ms: 5000,
+    })
+  })
+
+  it('should reject bad Pixie settings and pod start times with their paths', () => {
+    let message = ''
+    try {
+      parseScenario({
+        ...minimal,
+        pixie: { push_period_ms: 0, retention: '1h' },
+        namespaces: [
+          { name: 'default', replicasets: [{ name: 'web-6d4b9c7f8', pods: [{ started_at: -1 }] }] },
+        ],
+      })
+    } catch (err) {
+      message = (err as Error).message
+    }
+    expect(message).toContain('pixie.push_period_ms')
+    expect(message).toMatch(/pixie: .*retention/)
+    expect(message).toContain('namespaces.0.replicasets.0.pods.0.started_at')
   })
 
   it('should reject bad fields with the path of each problem', () => {

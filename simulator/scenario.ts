@@ -126,6 +126,8 @@ export const PodSchema = z.strictObject({
   name: dnsName.optional(),
   node: z.string().min(1).optional(),
   traffic: TrafficSchema.optional(),
+  /** Unix seconds when the pod started: it serves nothing before, and is new for a while. */
+  started_at: z.number().int().nonnegative().optional(),
 })
 
 export const ReplicaSetSchema = z.strictObject({
@@ -164,6 +166,36 @@ export const FaultsSchema = z.strictObject({
 })
 export type FaultsInput = z.infer<typeof FaultsSchema>
 
+/**
+ * How Pixie's data reaches a query (see README "Freshness"): Stirling's socket tracer pushes rows
+ * to the table store once per push period, and a query's window starts at compile time and ends
+ * at the last row pushed when execution opens the table.
+ */
+/** PL_TABLE_STORE_DATA_LIMIT_MB as deployed (60 % of the 2Gi PEM request) x 40 % for http_events. */
+export const HTTP_EVENTS_DEFAULT_BYTES = Math.floor((40 * 1228 * 1024 * 1024) / 100)
+
+export const PixieSchema = z.strictObject({
+  /** Socket tracer push period, kPushPeriod (pixie-io/pixie socket_trace_connector.cc). */
+  push_period_ms: z.number().int().positive().default(1000),
+  /** Offset of the push ticks within the period; default derived from the seed. */
+  push_phase_ms: z.number().int().nonnegative().optional(),
+  /** From compilation (px.now()) to the PEMs opening their tables. */
+  exec_delay_ms: z.number().int().nonnegative().default(50),
+  /**
+   * Bytes each node's http_events table holds before its oldest rows expire: 40 % of the table
+   * store's 1228 MB (pixie-io/pixie src/vizier/services/agent/pem/pem_manager.cc,
+   * src/cloud/config_manager/controllers/server.go), 515,060,531 B.
+   */
+  http_events_bytes: z.number().int().positive().default(HTTP_EVENTS_DEFAULT_BYTES),
+  /**
+   * How long after a pod starts its metadata is still unresolved, so ctx['pod'], ['service'],
+   * ['replicaset'] (and the other pod fields) read '' for its rows. The real delay is not
+   * documented; 5 s is an assumption.
+   */
+  metadata_delay_ms: z.number().int().nonnegative().default(5000),
+})
+export type PixieSettings = z.output<typeof PixieSchema>
+
 export const ScenarioSchema = z
   .strictObject({
     name: z.string().min(1),
@@ -179,6 +211,12 @@ export const ScenarioSchema = z
     /** Encrypt row batches when the request asks for it (encryption_options set). */
     encrypt: z.boolean().default(false),
     faults: FaultsSchema.default({}),
+    pixie: PixieSchema.default({
+      push_period_ms: 1000,
+      exec_delay_ms: 50,
+      http_events_bytes: HTTP_EVENTS_DEFAULT_BYTES,
+      metadata_delay_ms: 5000,
+    }),
     nodes: z.array(z.string().min(1)).min(1).default(['sim-node-1']),
     namespaces: z.array(NamespaceSchema).min(1),
   })

@@ -18,6 +18,7 @@ import type { VizierClient } from '../shared/pixie/types'
 import { PxlCompileError, PxlRuntimeError, type ExecutePxl } from './pxl/types'
 import { startSimulator, type Simulator } from './server'
 import { generateHttpEvents } from './traffic'
+import { visibleEndNs } from './datasource'
 import type { ScenarioInput } from './scenario'
 
 const NOW = 1_800_000_000_000_000_000n
@@ -132,7 +133,10 @@ describe('simulator gRPC server', () => {
     for (const meta of metas) expect(meta.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/)
     expect(metas[0]?.relation?.columns.map((c) => c.columnName)).toContain('resp_status')
 
-    const expected = generateHttpEvents(sim.world, { startNs: NOW - WINDOW_NS, endNs: NOW })
+    const expected = generateHttpEvents(sim.world, {
+      startNs: NOW - WINDOW_NS,
+      endNs: visibleEndNs(sim.world, NOW),
+    })
     const expectedRows = expected.data[0]?.length ?? 0
     expect(expectedRows).toBeGreaterThan(100) // so the events table needs several batches
     for (const meta of metas) {
@@ -159,7 +163,10 @@ describe('simulator gRPC server', () => {
   it('should deliver exactly the generated rows through the shared client', async () => {
     const result = await client.executeScript({ script: 'import px' })
     const events = result.tables.get('events')
-    const expected = generateHttpEvents(sim.world, { startNs: NOW - WINDOW_NS, endNs: NOW })
+    const expected = generateHttpEvents(sim.world, {
+      startNs: NOW - WINDOW_NS,
+      endNs: visibleEndNs(sim.world, NOW),
+    })
     expect(events?.rows.length).toBe(expected.data[0]?.length)
     const statusIndex = expected.columns.findIndex((c) => c.name === 'resp_status')
     const upidIndex = expected.columns.findIndex((c) => c.name === 'upid')
@@ -403,7 +410,10 @@ describe('simulator encryption', () => {
     let rows = 0
     for (const d of encrypted)
       rows += Number((await decryptRowBatch(d.encryptedBatch, privateKey)).numRows)
-    const expected = generateHttpEvents(sim.world, { startNs: NOW - WINDOW_NS, endNs: NOW })
+    const expected = generateHttpEvents(sim.world, {
+      startNs: NOW - WINDOW_NS,
+      endNs: visibleEndNs(sim.world, NOW),
+    })
     expect(rows).toBe((expected.data[0]?.length ?? 0) + 1)
   })
 
@@ -411,7 +421,10 @@ describe('simulator encryption', () => {
     const client = createVizierClient({ mode: 'direct', address: sim.address, encryption: true })
     try {
       const result = await client.executeScript({ script: 'import px', timeoutMs: 20_000 })
-      const expected = generateHttpEvents(sim.world, { startNs: NOW - WINDOW_NS, endNs: NOW })
+      const expected = generateHttpEvents(sim.world, {
+        startNs: NOW - WINDOW_NS,
+        endNs: visibleEndNs(sim.world, NOW),
+      })
       expect(result.tables.get('events')?.rows.length).toBe(expected.data[0]?.length)
       expect(sim.requests[sim.requests.length - 1]?.encryptionRequested).toBe(true)
     } finally {
@@ -419,7 +432,9 @@ describe('simulator encryption', () => {
     }
   })
 
-  it('should reject unsupported encryption options with INVALID_ARGUMENT', async () => {
+  // Vizier returns newEncryptConsumer's plain Go error, which gRPC sends as UNKNOWN (pixie-io/pixie
+  // src/vizier/services/query_broker/controllers/server.go ExecuteScript).
+  it('should reject bad encryption options with UNKNOWN, checking the key first', async () => {
     const { error } = await collect(sim, {
       queryStr: 'import px',
       encryptionOptions: {
@@ -429,7 +444,20 @@ describe('simulator encryption', () => {
         compressionAlg: '',
       },
     })
-    expect(error?.code).toBe(Code.InvalidArgument)
-    expect(error?.rawMessage).toContain('key_alg')
+    expect(error?.code).toBe(Code.Unknown)
+    expect(error?.rawMessage).toContain('jwk_key')
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const publicJwk = JSON.stringify(publicKey.export({ format: 'jwk' }))
+    const { error: algError } = await collect(sim, {
+      queryStr: 'import px',
+      encryptionOptions: {
+        jwkKey: publicJwk,
+        keyAlg: 'nope',
+        contentAlg: 'A256GCM',
+        compressionAlg: '',
+      },
+    })
+    expect(algError?.code).toBe(Code.Unknown)
+    expect(algError?.rawMessage).toContain('key_alg')
   })
 })

@@ -39,7 +39,7 @@ import {
   type HealthCheckResponse,
 } from '../shared/pixie/gen/vizierapi_pb'
 import type { ExecFunc } from '../shared/pixie/types'
-import { TrafficStore } from './datasource'
+import { TrafficStore, visibleEndNs } from './datasource'
 import { batchOf, relationOf } from './encode'
 import { checkVizierAuth, VIZIER_AUDIENCE } from './front-door/auth'
 import { createBatchEncryptor, type BatchEncryptor } from './encrypt'
@@ -264,7 +264,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const warn = options.onWarning ?? ((m: string) => void process.stderr.write(`simulator: ${m}\n`))
   const engine = options.executePxl ?? executePxl
   // Generate the history up front so the first query does not pay for it.
-  store.table(clock())
+  store.table(visibleEndNs(world, clock()))
   let faults: Faults = { ...(options.faults ?? faultsFromScenario(scenario.faults)) }
   const stats: SimulatorStats = {
     executeScriptCalls: 0,
@@ -358,7 +358,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       try {
         encryptor = await createBatchEncryptor(req.encryptionOptions)
       } catch (err) {
-        throw fail('invalid', new ConnectError((err as Error).message, Code.InvalidArgument))
+        throw fail('invalid', new ConnectError((err as Error).message, Code.Unknown))
       }
     }
 

@@ -56,6 +56,8 @@ export interface SimPod {
   /** Names of the services selecting this pod, without namespace. */
   services: string[]
   traffic: Traffic
+  /** When the pod started (ns); no rows before it. Undefined: it has always run. */
+  startedNs?: bigint
 }
 
 export interface World {
@@ -151,6 +153,9 @@ export function buildWorld(scenario: Scenario): World {
           nodeIp: `10.0.0.${nodeIndex + 10}`,
           services,
           traffic: resolveTraffic(rs.traffic, spec?.traffic),
+          ...(spec?.started_at === undefined
+            ? {}
+            : { startedNs: BigInt(spec.started_at) * 1_000_000_000n }),
         })
       })
     }

@@ -253,6 +253,8 @@ export function secondChunk(world: World, second: number, multiplier = 1): Chunk
       row[COL.resp_body] = respBody
       row[COL.resp_body_size] = big(respBody.length)
       row[COL.latency] = BigInt(latencyNs)
+      // A pod that has not started yet serves nothing (its draws are made all the same).
+      if (s.pod.startedNs !== undefined && (row[COL.time_] as bigint) < s.pod.startedNs) continue
       rows.push(row)
       offsets.push(offset)
     }

@@ -15,13 +15,18 @@ export interface SideInput extends Partial<StatsRowInput> {
   latenciesMs?: number[]
 }
 
-/** Quantile of sorted values by linear interpolation (as the simulator's px.quantiles). */
+/**
+ * px.quantiles' value for up to 1,273 sorted values, where Pixie's t-digest keeps every value
+ * (pixie-io/pixie src/carnot/funcs/builtins/math_sketches.h): linear interpolation at 0-based
+ * position q*n - 1/2, clamped to the smallest and largest value.
+ */
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0
-  const h = (sorted.length - 1) * q
-  const lo = Math.floor(h)
+  if (sorted.length > 1273) throw new Error('the test double restates px.quantiles for n <= 1273')
+  const p = Math.min(sorted.length - 1, Math.max(0, q * sorted.length - 0.5))
+  const lo = Math.floor(p)
   const hi = Math.min(sorted.length - 1, lo + 1)
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (h - lo)
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (p - lo)
 }
 
 function statsInput(side: SideInput): StatsRowInput {

@@ -6,13 +6,13 @@
  * Semantics follow Carnot's UDAs (code-read, pixie src/carnot/funcs/builtins/math_ops.h,
  * math_sketches.h, collections.h): sum of BOOLEAN is an INT64 count of true, mean is a FLOAT64
  * (NaN on no rows), min/max start from numeric_limits max()/min(), any keeps the first value.
- * px.quantiles is exact here (linear interpolation between order statistics) where Pixie uses a
- * t-digest (compression 1000), so Pixie's figures are approximations of these.
+ * px.quantiles is Pixie's t-digest (tdigest.ts), fed each group's values in row order.
  */
 import type { CellValue, ColumnType } from '../../shared/pixie/types'
 import { SemanticType } from '../../shared/pixie/gen/vizierapi_pb'
 import { zeroValue } from './frame'
 import { INT64_MAX, INT64_MIN } from './functions'
+import { DBL_MIN_POSITIVE, quantilesJsonOf, TDigest } from './tdigest'
 
 export interface UdaOverload {
   ret: ColumnType
@@ -27,47 +27,7 @@ export interface Uda {
   resolve(type: ColumnType, semanticType: number): UdaOverload | undefined
 }
 
-/** The quantiles px.quantiles reports, with their JSON keys. */
-export const QUANTILES: readonly [string, number][] = [
-  ['p01', 0.01],
-  ['p10', 0.1],
-  ['p25', 0.25],
-  ['p50', 0.5],
-  ['p75', 0.75],
-  ['p90', 0.9],
-  ['p99', 0.99],
-]
-
-/**
- * The value at quantile q of ascending `sorted` values, interpolating linearly between the two
- * nearest order statistics (rank h = (n-1)q; "type 7", numpy's default). NaN when empty.
- */
-export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length
-  if (n === 0) return NaN
-  const h = (n - 1) * q
-  const lo = Math.floor(h)
-  const hi = Math.min(lo + 1, n - 1)
-  const a = sorted[lo] as number
-  const b = sorted[hi] as number
-  return a + (h - lo) * (b - a)
-}
-
-/** A double as rapidjson's Writer prints it: integral values keep a trailing '.0'. */
-export function formatJsonDouble(v: number): string {
-  if (Number.isInteger(v) && Math.abs(v) < 1e21) return `${v}.0`
-  return String(v)
-}
-
-/** px.quantiles' JSON for sorted values; '{}' when there are none (a simulator choice). */
-export function quantilesJson(sorted: ArrayLike<number>): string {
-  if (sorted.length === 0) return '{}'
-  return `{${QUANTILES.map(([k, q]) => `"${k}":${formatJsonDouble(quantileOfSorted(sorted, q))}`).join(',')}}`
-}
-
 const DBL_MAX = Number.MAX_VALUE
-/** std::numeric_limits<double>::min(): the smallest positive normal double, MaxUDA's start. */
-const DBL_MIN_POSITIVE = 2.2250738585072014e-308
 
 function inheritFrom(set: number[], st: number): number {
   return set.includes(st) ? st : 0
@@ -179,26 +139,11 @@ function anyRun(values: CellValue[], groups: Int32Array, g: number, type: Column
 }
 
 function quantilesRun(values: CellValue[], groups: Int32Array, g: number): CellValue[] {
-  const counts = new Int32Array(g + 1)
+  const digests = Array.from({ length: g }, () => new TDigest())
   for (let i = 0; i < groups.length; i++) {
-    const k = (groups[i] as number) + 1
-    counts[k] = (counts[k] as number) + 1
+    ;(digests[groups[i] as number] as TDigest).add(Number(values[i]))
   }
-  for (let k = 0; k < g; k++) counts[k + 1] = (counts[k + 1] as number) + (counts[k] as number)
-  const offsets = counts.slice()
-  const flat = new Float64Array(groups.length)
-  for (let i = 0; i < groups.length; i++) {
-    const k = groups[i] as number
-    flat[offsets[k] as number] = Number(values[i])
-    offsets[k] = (offsets[k] as number) + 1
-  }
-  const out = new Array<CellValue>(g)
-  for (let k = 0; k < g; k++) {
-    const part = flat.subarray(counts[k] as number, counts[k + 1] as number)
-    part.sort()
-    out[k] = quantilesJson(part)
-  }
-  return out
+  return digests.map(quantilesJsonOf)
 }
 
 const UDAS: Uda[] = [

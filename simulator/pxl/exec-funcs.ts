@@ -4,6 +4,12 @@
  * pxl.md §2): str and the string-like px types become string literals (never parsed as code),
  * int/float/bool are parsed like absl SimpleAtoi/SimpleAtod/SimpleAtob, and any other annotation
  * makes the value be parsed as a PxL expression.
+ *
+ * Errors about the call itself (unknown function, unknown or unannotated argument, unparsable
+ * value, missing argument, a result that is not a DataFrame) are reported at line 0, column 0
+ * with Pixie's messages: ProcessExecFuncs reports them against a placeholder AST node at 0:0
+ * (pixie-io/pixie src/carnot/planner/compiler/ast_visitor.cc, src/carnot/planner/objects/
+ * funcobject.cc for missing arguments). Errors inside the function body keep their positions.
  */
 import type { ExecFunc } from '../../shared/pixie/types'
 import type { CallExpr, Expr, Param } from './ast'
@@ -20,8 +26,9 @@ export interface FuncOutput {
   frame: Frame
 }
 
-function err(message: string, at: { line: number; column: number }): PxlCompileError {
-  return new PxlCompileError(message, at.line, at.column)
+/** An error about the exec_func call, at Pixie's placeholder position 0:0. */
+function err(message: string): PxlCompileError {
+  return new PxlCompileError(message, 0, 0)
 }
 
 const INT_RE = /^\s*[+-]?\d+\s*$/
@@ -40,18 +47,18 @@ function parseArg(interp: Interpreter, funcName: string, param: Param, text: str
   const annotation = param.annotation as Expr
   const name = annotationName(annotation)
   const bad = (what: string): PxlCompileError =>
-    err(`Failed to parse argument '${param.name}' of '${funcName}' as ${what}: '${text}'`, param)
+    err(`Failed to parse arg with value '${text}' as ${what}.`)
   switch (name) {
     case 'str':
       return scalar('STRING', text)
     case 'int': {
-      if (!INT_RE.test(text)) throw bad('int')
+      if (!INT_RE.test(text)) throw bad('int64')
       const v = BigInt(text.trim())
-      if (v > INT64_MAX || v < INT64_MIN) throw bad('int')
+      if (v > INT64_MAX || v < INT64_MIN) throw bad('int64')
       return scalar('INT64', v)
     }
     case 'float':
-      if (!FLOAT_RE.test(text)) throw bad('float')
+      if (!FLOAT_RE.test(text)) throw bad('float64')
       return scalar('FLOAT64', parseFloatWord(text.trim()))
     case 'bool': {
       const w = text.trim().toLowerCase()
@@ -77,8 +84,7 @@ function parseArg(interp: Interpreter, funcName: string, param: Param, text: str
     expr = stmt.expr
   } catch (e) {
     throw err(
-      `Failed to parse argument '${param.name}' of '${funcName}' as an expression: ${(e as Error).message}`,
-      param
+      `Failed to parse arg '${text}' of '${funcName}' as an expression: ${(e as Error).message}`
     )
   }
   return interp.eval(expr, interp.globals)
@@ -93,29 +99,33 @@ function parseFloatWord(w: string): number {
 }
 
 /**
- * Calls `ef.funcName` with its converted arguments and names its output tables. Errors: unknown
- * function (reported at 1:1, there is no source position), missing annotation, missing or unknown
- * argument, unparsable value, or a result that is not a DataFrame or a list of DataFrames.
+ * Calls `ef.funcName` with its converted arguments and names its output tables, checking in
+ * Pixie's order: the function, then each given argument (known, annotated, parsable), then the
+ * missing ones, then the result's type.
  */
 export function runExecFunc(interp: Interpreter, ef: ExecFunc): FuncOutput[] {
   const fn = interp.globals.vars.get(ef.funcName)
-  if (fn === undefined) throw new PxlCompileError(`Function '${ef.funcName}' not found`, 1, 1)
-  if (fn.kind !== 'function')
-    throw new PxlCompileError(`'${ef.funcName}' is ${describe(fn)}, not a function`, 1, 1)
+  if (fn === undefined) throw err(`Function to execute, '${ef.funcName}', not found.`)
+  if (fn.kind !== 'function') throw err(`'${ef.funcName}' is a '${describe(fn)}' not a function.`)
   const def = fn.def
-  for (const argName of Object.keys(ef.args)) {
-    if (!def.params.some((p) => p.name === argName)) {
-      throw err(`Function '${def.name}' has no argument named '${argName}'`, def)
+  const given = new Map<string, Value>()
+  for (const [argName, text] of Object.entries(ef.args)) {
+    const p = def.params.find((q) => q.name === argName)
+    if (p === undefined) {
+      throw err(`Function '${def.name}' does not have an argument called '${argName}'`)
     }
-  }
-  const args: Value[] = def.params.map((p) => {
     if (p.annotation === undefined) {
-      throw err(`Arg type annotation required. Function: '${def.name}', arg: '${p.name}'`, p)
+      throw err(`Arg type annotation required. Function: '${def.name}', arg: '${p.name}'`)
     }
-    const text = ef.args[p.name]
-    if (text === undefined) throw err(`Missing argument '${p.name}' for function '${def.name}'`, p)
-    return parseArg(interp, def.name, p, text)
-  })
+    given.set(argName, parseArg(interp, def.name, p, text))
+  }
+  const missing = def.params.filter((p) => !given.has(p.name)).map((p) => `'${p.name}'`)
+  if (missing.length > 0) {
+    throw err(
+      `${def.name}() missing ${missing.length} required positional arguments ${missing.join(',')}`
+    )
+  }
+  const args: Value[] = def.params.map((p) => given.get(p.name) as Value)
   const node: CallExpr = {
     type: 'Call',
     func: { type: 'Name', id: def.name, line: def.line, column: def.column },
@@ -138,8 +148,11 @@ export function runExecFunc(interp: Interpreter, ef: ExecFunc): FuncOutput[] {
       frame: (item as { frame: Frame }).frame,
     }))
   }
-  throw err(
-    `Function '${def.name}' must return a DataFrame or a list of DataFrames, got ${describe(result)}`,
-    def
-  )
+  if (result.kind === 'list') {
+    const i = result.items.findIndex((item) => item.kind !== 'dataframe')
+    throw err(
+      `Function '${def.name}' returns '${describe(result.items[i] as Value)}' at index ${i}. All returned objects must be dataframes.`
+    )
+  }
+  throw err(`Function '${def.name}' returns '${describe(result)}' but should return a DataFrame.`)
 }

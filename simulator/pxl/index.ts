@@ -5,7 +5,7 @@ export { tokenize, type Token, type TokenKind } from './tokenizer'
 export { parseScriptFlags, DEFAULT_MAX_OUTPUT_ROWS_PER_TABLE, type ScriptFlags } from './pragmas'
 export { parseDuration, parseAbsoluteTime } from './time'
 export { translateRe2, fullMatch, Re2UnsupportedError, type Re2Translation } from './re2'
-export { quantileOfSorted, quantilesJson, QUANTILES } from './aggregates'
+export { formatJsonDouble, quantilesJson, QUANTILES, TDigest } from './tdigest'
 export {
   PxlCompileError,
   PxlRuntimeError,

@@ -52,7 +52,7 @@ export interface ExecuteOptions {
   nowNs: bigint
 }
 
-/** Thrown for anything Pixie's compiler would reject; line and column are 1-based. */
+/** Thrown for anything Pixie's compiler would reject; line and column are 1-based, 0:0 for errors about an exec_func call itself. */
 export class PxlCompileError extends Error {
   override readonly name = 'PxlCompileError'
   constructor(

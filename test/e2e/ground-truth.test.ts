@@ -4,8 +4,9 @@
 //
 // Tolerances: request and error counts are exact; error rate and rps are exact ratios of them (to
 // 1e-9); the mean latency is exact up to the functions' microsecond rounding (0.002 ms); the
-// p50/p90/p99 come from Pixie's px.quantiles sketch and are accepted within the empirical
-// (q - 0.02 .. q + 0.02) quantile band of the true latencies, widened by 1 % (quantileBand).
+// p50/p90/p99 are Pixie's px.quantiles values (its t-digest, pixie-io/pixie
+// src/carnot/funcs/builtins/math_sketches.h), restated in helpers/pixie-quantile.ts, exact up to
+// the same microsecond rounding.
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type Simulator } from '../../simulator/server'
@@ -15,7 +16,7 @@ import {
   type FunctionName,
   type RunningFunction,
 } from './helpers/functions'
-import { groundTruth, quantileBand, type Truth, type TruthSelector } from './helpers/ground-truth'
+import { groundTruth, type Truth, type TruthSelector } from './helpers/ground-truth'
 
 /** Frozen simulator clock: the functions' windows end exactly here, so ours do too. */
 const NOW = 1_800_000_000_500_000_000n
@@ -86,14 +87,12 @@ async function expectAllMatch(
     expect(lat.body.value).toBeNull()
   } else {
     expect(Math.abs((latency.mean as number) - truth.meanMs)).toBeLessThan(0.002)
-    for (const [key, q] of [
-      ['p50', 0.5],
-      ['p90', 0.9],
-      ['p99', 0.99],
-    ] as const) {
-      const [lo, hi] = quantileBand(truth.latenciesMs, q)
-      expect(latency[key], `${key} of ${selectorParam}`).toBeGreaterThanOrEqual(lo)
-      expect(latency[key], `${key} of ${selectorParam}`).toBeLessThanOrEqual(hi)
+    for (const key of ['p50', 'p90', 'p99'] as const) {
+      const expected = truth.quantilesMs![key]
+      expect(
+        Math.abs((latency[key] as number) - expected),
+        `${key} of ${selectorParam}`
+      ).toBeLessThan(0.000501)
     }
     expect(lat.body.value).toBe(latency.p99)
   }

@@ -5,11 +5,17 @@
  *
  * The definitions restate the HTTP contract: inbound (server-side, trace_role 2) requests of the
  * selected pods in the namespace, health-probe paths (as the scenario declares them) left out,
- * over [now - window, now]; an error is a status >= errorMinStatus (400 by default).
+ * from now - window (px.now() at compile time) to the last push tick before the query executes
+ * (rows are pushed once per push period, so up to a period is missing and rows after px.now() can
+ * be in: pixie-io/pixie src/stirling/stirling.cc, src/carnot/exec/memory_source_node.cc); an error is a status >= errorMinStatus (400 by default). Latency
+ * quantiles follow Pixie's px.quantiles rule, restated here (pixie-quantile.ts), not imported from
+ * the simulator.
  */
 import { COL } from '../../../simulator/http-events'
 import type { SimPod, World } from '../../../simulator/topology'
 import { generateHttpEvents } from '../../../simulator/traffic'
+import { pixieQuantile } from './pixie-quantile'
+import { pushPhaseMs } from '../../../simulator/datasource'
 
 export type TruthSelector = { replicaset: string } | { podPrefix: string } | { service: string }
 
@@ -32,6 +38,8 @@ export interface Truth {
   /** Latencies of the counted requests in ms, ascending. */
   latenciesMs: number[]
   meanMs: number | null
+  /** Pixie's px.quantiles p50/p90/p99 of the counted latencies in ms, null without requests. */
+  quantilesMs: { p50: number; p90: number; p99: number } | null
   /** Probe rows of the selected pods in the window (excluded from everything above). */
   probeRows: number
   /** Client-side (trace_role 1) rows of the selected pods in the window (excluded too). */
@@ -45,15 +53,33 @@ function selects(pod: SimPod, namespace: string, selector: TruthSelector): boole
   return pod.services.includes(selector.service)
 }
 
+/** The newest row time a query compiled at nowNs sees: the last push tick before it executes. */
+export function pushedUntilNs(world: World, nowNs: bigint): bigint {
+  const { push_period_ms: period, exec_delay_ms: delay } = world.scenario.pixie
+  const execMs = Number(nowNs / 1_000_000n) + delay
+  const tickMs = Math.floor((execMs - pushPhaseMs(world)) / period) * period + pushPhaseMs(world)
+  const tickNs = BigInt(tickMs) * 1_000_000n
+  // A tick exactly at execution counts; rows are never exactly on a tick (sub-ms times).
+  return tickNs - 1n
+}
+
 export function groundTruth(world: World, query: TruthQuery): Truth {
   const probePaths = new Set(world.pods.flatMap((p) => p.traffic.probes?.paths ?? []))
+  // A pod younger than the metadata delay when the query executes resolves to '' and matches no
+  // selector (pixie-io/pixie src/carnot/funcs/metadata/metadata_ops.h answers '' for unknown pods).
+  const { metadata_delay_ms: metadataDelayMs, exec_delay_ms: execDelayMs } = world.scenario.pixie
+  const execNs = query.nowNs + BigInt(execDelayMs) * 1_000_000n
+  const resolved = (p: SimPod) =>
+    p.startedNs === undefined || execNs - p.startedNs >= BigInt(metadataDelayMs) * 1_000_000n
   const selected = new Set(
-    world.pods.filter((p) => selects(p, query.namespace, query.selector)).map((p) => p.upid)
+    world.pods
+      .filter((p) => resolved(p) && selects(p, query.namespace, query.selector))
+      .map((p) => p.upid)
   )
   const errorMin = BigInt(query.errorMinStatus ?? 400)
   const table = generateHttpEvents(world, {
     startNs: query.nowNs - BigInt(query.windowSeconds) * 1_000_000_000n,
-    endNs: query.nowNs,
+    endNs: pushedUntilNs(world, query.nowNs),
     ...(query.multiplier === undefined ? {} : { multiplier: query.multiplier }),
   })
   const col = (name: keyof typeof COL) => table.data[COL[name]] ?? []
@@ -68,7 +94,7 @@ export function groundTruth(world: World, query: TruthQuery): Truth {
   let errors = 0
   let probeRows = 0
   let clientRows = 0
-  const latenciesMs: number[] = []
+  const latenciesNs: number[] = []
   for (let r = 0; r < upids.length; r++) {
     if (!selected.has(upids[r] as string)) continue
     if (roles[r] !== 2n) {
@@ -81,9 +107,9 @@ export function groundTruth(world: World, query: TruthQuery): Truth {
     }
     requests++
     if ((statuses[r] as bigint) >= errorMin) errors++
-    latenciesMs.push(Number(latencies[r] as bigint) / 1e6)
+    latenciesNs.push(Number(latencies[r] as bigint))
   }
-  latenciesMs.sort((a, b) => a - b)
+  const latenciesMs = latenciesNs.map((ns) => ns / 1e6).sort((a, b) => a - b)
   const sum = latenciesMs.reduce((s, x) => s + x, 0)
   return {
     requests,
@@ -92,22 +118,15 @@ export function groundTruth(world: World, query: TruthQuery): Truth {
     rps: requests === 0 ? null : requests / query.windowSeconds,
     latenciesMs,
     meanMs: requests === 0 ? null : sum / requests,
+    quantilesMs:
+      requests === 0
+        ? null
+        : {
+            p50: pixieQuantile(latenciesNs, 0.5) / 1e6,
+            p90: pixieQuantile(latenciesNs, 0.9) / 1e6,
+            p99: pixieQuantile(latenciesNs, 0.99) / 1e6,
+          },
     probeRows,
     clientRows,
   }
-}
-
-/**
- * The tolerance band for a reported quantile: Pixie's px.quantiles is a t-digest (an estimate),
- * so a reported q-quantile is accepted when it lies between the empirical (q - 0.02) and
- * (q + 0.02) quantiles of the true latencies, widened by 1 %.
- */
-export function quantileBand(sortedMs: number[], q: number): [number, number] {
-  const at = (p: number) => {
-    const clamped = Math.min(1, Math.max(0, p))
-    return (
-      sortedMs[Math.min(sortedMs.length - 1, Math.floor(clamped * (sortedMs.length - 1)))] ?? NaN
-    )
-  }
-  return [at(q - 0.02) * 0.99, at(q + 0.02) * 1.01]
 }
