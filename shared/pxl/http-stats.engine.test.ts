@@ -153,14 +153,17 @@ describe('HTTP stats script on the PxL engine', () => {
     expect(p99).toBeLessThanOrEqual(100e6)
   })
 
-  it('should interpolate quantiles between the sorted latencies and report their mean', () => {
-    // Sorted 1, 2, 3, 5 ms; rank h = 3q: p50 h = 1.5 -> 2.5 ms; p90 h = 2.7 -> 3 + 0.7 * 2 = 4.4 ms;
-    // p99 h = 2.97 -> 4.94 ms. Mean 11 / 4 = 2.75 ms.
+  it('should take quantiles as Pixie does and report the mean', () => {
+    // Pixie's t-digest keeps every value at this size and reads quantile q at the 0-based position
+    // q * n - 1/2 between sorted values, clamped to the minimum and maximum (pixie-io/tdigest
+    // tdigest.h, used by px.quantiles in pixie-io/pixie src/carnot/funcs/builtins/math_sketches.h).
+    // Sorted 1, 2, 3, 5 ms, n = 4: p50 at 1.5 -> 2.5 ms; p90 at 3.1 and p99 at 3.46 are past the
+    // last value -> 5 ms. Mean 11 / 4 = 2.75 ms.
     const events: Event[] = [1, 2, 3, 5].map((latencyMs) => ({ pod: 1, latencyMs }))
     const { latencyNs } = run(events, canaryRs)
     expect(latencyNs!.p50).toBeCloseTo(2.5e6, 0)
-    expect(latencyNs!.p90).toBeCloseTo(4.4e6, 0)
-    expect(latencyNs!.p99).toBeCloseTo(4.94e6, 0)
+    expect(latencyNs!.p90).toBeCloseTo(5e6, 0)
+    expect(latencyNs!.p99).toBeCloseTo(5e6, 0)
     expect(latencyNs!.mean).toBe(2.75e6)
   })
 

@@ -13,6 +13,7 @@ import { buildComparisonCall, decodeComparison } from '../../shared/pxl/comparis
 import { DEFAULT_EXCLUDED_PATHS } from '../../shared/pxl/exclusion'
 import type { Selector } from '../../shared/selector'
 import type { EngineTable } from '../../simulator/pxl'
+import { visibleEndNs } from '../../simulator/datasource'
 import { parseScenario } from '../../simulator/scenario'
 import type { ScenarioInput } from '../../simulator/scenario'
 import { buildWorld } from '../../simulator/topology'
@@ -79,7 +80,10 @@ export function seededScenario(seed: number): ScenarioInput {
   }
 }
 
-/** A scenario's world plus its http_events over the last `seconds` before FROZEN_NOW_NS. */
+/**
+ * A scenario's world plus its http_events over the last `seconds` before FROZEN_NOW_NS, as far as
+ * Pixie's agents have pushed them when a query runs then (simulator/datasource.ts visibleEndNs).
+ */
 export interface EngineWorld {
   world: World
   table: EngineTable
@@ -89,7 +93,7 @@ export function engineWorld(scenario: ScenarioInput, seconds = 61): EngineWorld 
   const world = buildWorld(parseScenario(scenario))
   const table = generateHttpEvents(world, {
     startNs: FROZEN_NOW_NS - BigInt(seconds) * 1_000_000_000n,
-    endNs: FROZEN_NOW_NS,
+    endNs: visibleEndNs(world, FROZEN_NOW_NS),
   })
   return { world, table }
 }
