@@ -8,9 +8,9 @@ import { noExtraParams } from './params'
 import type { ScriptResult } from './pixie/types'
 import { buildHttpStatsCall } from './pxl/request'
 import { HTTP_STATS_SCRIPT } from './pxl/http-stats'
-import { createFakeVizierClient, hangingResponder } from './testing/fake-vizier'
-import type { Responder } from './testing/fake-vizier'
-import { scriptResult, statsResult } from './testing/stats-result'
+import { createFakeVizierClient, hangingResponder } from '../test/helpers/fake-vizier'
+import type { Responder } from '../test/helpers/fake-vizier'
+import { scriptResult, statsResult } from '../test/helpers/stats-result'
 
 /** A minimal metric: value = requests (null without traffic). */
 const counting: MetricDefinition<Record<string, never>> = {

@@ -12,7 +12,7 @@
  * Exactly one of the two Pixie modes must be configured.
  */
 import * as z from 'zod/mini'
-import type { VizierClientOptions } from './pixie'
+import type { VizierClientOptions } from './pixie/client'
 
 export type Env = Readonly<Record<string, string | undefined>>
 

@@ -3,7 +3,7 @@ import { PxCanaryError } from './errors'
 import type { ScriptResult, VizierClient } from './pixie/types'
 import { buildHttpStatsCall } from './pxl/request'
 import { createQueryRunner } from './query-runner'
-import { statsResult } from './testing/stats-result'
+import { statsResult } from '../test/helpers/stats-result'
 
 const callFor = (pod: string) =>
   buildHttpStatsCall(

@@ -21,7 +21,7 @@ import { ConfigError, parseEnv } from './env'
 import type { Env } from './env'
 import { createLogger } from './logger'
 import type { Logger } from './logger'
-import { createVizierClient } from './pixie'
+import { createVizierClient } from './pixie/client'
 
 export interface ServeOptions {
   /** Environment to read; default process.env (entries are the only readers of it). */

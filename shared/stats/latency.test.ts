@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { PxCanaryError } from '../errors'
 import { bucketIndex, LATENCY_BUCKET_COUNT } from './buckets'
 import { compareLatency } from './latency'
-import { seededRandom, standardNormal } from './test-support'
+import { seededRandom, standardNormal } from '../../test/helpers/stats-oracles'
 
 function lognormalBuckets(seed: number, n: number, medianNs: number, sigma: number): number[] {
   const random = seededRandom(seed)

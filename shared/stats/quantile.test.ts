@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { bucketBounds, bucketIndex, LATENCY_BUCKET_COUNT, LATENCY_BUCKET_MAX_NS } from './buckets'
 import { bucketQuantile } from './quantile'
-import { seededRandom, standardNormal } from './test-support'
+import { seededRandom, standardNormal } from '../../test/helpers/stats-oracles'
 
 function bucketsOf(latencies: readonly number[]): number[] {
   const counts = new Array<number>(LATENCY_BUCKET_COUNT).fill(0)

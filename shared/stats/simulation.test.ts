@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { bucketIndex, LATENCY_BUCKET_COUNT } from './buckets'
 import { compareErrorRates } from './error-rate'
 import { compareLatency } from './latency'
-import { binomial, seededRandom, standardNormal } from './test-support'
+import { binomial, seededRandom, standardNormal } from '../../test/helpers/stats-oracles'
 import { errorRateVerdict, latencyVerdict } from './verdict'
 
 const SEEDS = 200
