@@ -25,42 +25,15 @@ import { errorResponse, handleError } from './http-errors'
 import type { AppEnv } from './http-errors'
 import { redactSecrets, silentLogger } from './logger'
 import type { Logger, LogFields } from './logger'
+import { buildMetricCall, decodeComparison } from './comparison'
+import type { MetricDefinition, MetricFigures } from './metric'
 import { parseMetricQuery } from './params'
-import type { ExtraParams, MetricName, MetricQuery, RawParams } from './params'
+import type { MetricQuery, RawParams } from './params'
 import type { VizierClient } from './pixie/types'
-import { decodeComparisonStats } from './pxl/comparison'
-import type { ComparisonInput } from './pxl/comparison'
-import type { PxlCall } from './pxl/request'
 import { decodeHttpStats, expectedSelectorEcho } from './pxl/result'
 import type { HttpStats } from './pxl/result'
 import { createQueryRunner } from './query-runner'
 import type { Selector } from './selector'
-
-/** A metric's own figures: the primary `value` (null when unmeasured) plus its named fields. */
-export interface MetricFigures {
-  value: number | null
-  [field: string]: unknown
-}
-
-/** What makes one function different from the others. */
-export interface MetricDefinition<P> {
-  readonly metric: MetricName
-  /** The metric's own query parameters (beyond namespace, selector, window, exclude_paths). */
-  readonly params: ExtraParams<P>
-  /** Turns a validated query into the Pixie call (constant PxL, values as arguments). */
-  buildCall(query: MetricQuery<P>): PxlCall
-  /**
-   * Turns the decoded stats into the metric's figures. `stats.requests === 0` means no traffic:
-   * the value must then be null, never 0.
-   */
-  figures(stats: HttpStats, query: MetricQuery<P>): MetricFigures
-  /**
-   * The metric's `comparison` block from both decoded sides (and the result, for tables beyond
-   * the summaries), when the request named a baseline: buildCall then returns a comparison call.
-   * A metric without it refuses baseline selectors.
-   */
-  compare?(input: ComparisonInput, query: MetricQuery<P>): Record<string, unknown>
-}
 
 export interface MetricAppDeps {
   client: VizierClient
@@ -100,7 +73,7 @@ export interface BaselineBody extends MetricFigures {
 
 /** The 200 body every metric shares; the metric's figures sit between `value` and `requests`. */
 export interface MetricBody extends MetricFigures {
-  metric: MetricName
+  metric: string
   requests: number
   window_seconds: number
   selector: SelectorBody
@@ -159,7 +132,7 @@ export function createMetricApp<P>(
       path: c.req.path.slice(0, MAX_LOGGED_PATH),
       status,
       duration_ms: Math.round((now() - started) * 100) / 100,
-      metric: definition.metric,
+      metric: definition.name,
     }
     const code = c.get('errorCode')
     if (code !== undefined) {
@@ -192,7 +165,7 @@ export function createMetricApp<P>(
     if (stats.requests === 0 && figures.value !== null) {
       throw new PxCanaryError(
         'internal_error',
-        `${definition.metric} reported a value without requests`
+        `${definition.name} reported a value without requests`
       )
     }
     return figures
@@ -203,33 +176,37 @@ export function createMetricApp<P>(
     if (query.baseline !== null && definition.compare === undefined) {
       throw new PxCanaryError(
         'unknown_parameter',
-        `${definition.metric} does not compare with a baseline; remove the baseline_* parameter`,
+        `${definition.name} does not compare with a baseline; remove the baseline_* parameter`,
         { details: { parameter: 'baseline' } }
       )
     }
-    const call = definition.buildCall(query)
+    const { call, plan } = buildMetricCall(
+      { ...query, errorMinStatus: definition.errorMinStatus(query.params) },
+      `px-canary/${definition.name}`,
+      { latencyBuckets: definition.latencyBuckets }
+    )
     const result = await runner.run(call)
     let canary: HttpStats
     let compared: Pick<MetricBody, 'baseline' | 'comparison'> = {}
-    if (call.comparison === undefined || query.baseline === null) {
+    if (plan === null || query.baseline === null) {
       canary = decodeHttpStats(result, call.outputTable, expectedSelectorEcho(call))
     } else {
-      const sides = decodeComparisonStats(result, call.comparison)
-      canary = sides.canary
-      const baseline = sides.baseline
+      const sides = decodeComparison(result, plan)
+      canary = sides.canary.stats
+      const baseline = sides.baseline.stats
       compared = {
         baseline: {
           ...figuresOf(baseline, query),
           requests: baseline.requests,
           selector: describeSelector(query.baseline),
         },
-        comparison: definition.compare?.({ ...sides, result, plan: call.comparison }, query) ?? {},
+        comparison: definition.compare?.(sides, query) ?? {},
       }
     }
     const { value, ...named } = figuresOf(canary, query)
     const filters = describeFilters(query.filters)
     const body: MetricBody = {
-      metric: definition.metric,
+      metric: definition.name,
       value,
       ...named,
       requests: canary.requests,
@@ -242,9 +219,7 @@ export function createMetricApp<P>(
         name: call.script.name,
         sha256: call.script.sha256,
         function: call.funcName,
-        ...(call.comparison === undefined
-          ? {}
-          : { baseline_function: call.comparison.baseline.funcName }),
+        ...(plan === null ? {} : { baseline_function: plan.baseline.funcName }),
       },
     }
     return c.json(body)
@@ -273,7 +248,7 @@ export function createMetricApp<P>(
   app.get('/', requireToken, (c) => answer(c, c.req.queries()))
   app.all('/', methodNotAllowed)
 
-  const pathForm = `/${definition.metric}/:namespace/:pod`
+  const pathForm = `/${definition.name}/:namespace/:pod`
   app.get(pathForm, requireToken, (c) => {
     const raw: RawParams = { ...c.req.queries() }
     // Path segments join any query values, so a repeat or a second selector is refused as usual.
@@ -292,7 +267,7 @@ export function createMetricApp<P>(
     errorResponse(
       c,
       'not_found',
-      `no route ${c.req.method} ${c.req.path.slice(0, 128)}; use GET /?namespace=...&replicaset=... or GET /${definition.metric}/<namespace>/<pod-prefix>`
+      `no route ${c.req.method} ${c.req.path.slice(0, 128)}; use GET /?namespace=...&replicaset=... or GET /${definition.name}/<namespace>/<pod-prefix>`
     )
   )
   app.onError(handleError)

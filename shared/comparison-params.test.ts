@@ -1,13 +1,33 @@
 import { describe, expect, it } from 'vitest'
 import {
   DEFAULT_MIN_REQUESTS,
-  ERROR_RATE_MARGIN,
-  LATENCY_MARGIN,
   parseComparisonSettings,
   withComparisonParams,
 } from './comparison-params'
+import type { MarginSpec } from './comparison-params'
 import { PxCanaryError } from './errors'
-import { errorRateParams } from './params'
+import { parseChoice } from './params'
+import type { ExtraParams } from './params'
+
+// Margins shaped like the metrics' own (functions/error-rate/params.ts, functions/latency/params.ts).
+const ERROR_RATE_MARGIN: MarginSpec = { default: 0.01, min: 0, max: 0.5, meaning: 'a difference' }
+const LATENCY_MARGIN: MarginSpec = {
+  default: 1.1,
+  min: 1,
+  max: 10,
+  meaning: 'the ratio of canary to baseline latency quantile',
+}
+
+/** A metric's own parameter, as a function declares one. */
+const errorRateParams: ExtraParams<{ errorStatuses: '4xx5xx' | '5xx' }> = {
+  names: ['errors'],
+  parse: (values) => ({
+    errorStatuses:
+      values.errors === undefined
+        ? '4xx5xx'
+        : parseChoice('errors', values.errors, ['4xx5xx', '5xx'], '4xx5xx or 5xx'),
+  }),
+}
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

@@ -7,7 +7,8 @@
  */
 import { PxCanaryError } from './errors'
 import type { ExtraParams, ParamContext } from './params'
-import { DEFAULT_ALPHA, DEFAULT_ERROR_RATE_MARGIN, DEFAULT_LATENCY_RATIO_MARGIN } from './stats'
+import { DEFAULT_ALPHA } from './stats'
+import type { Verdict, VerdictResult } from './stats'
 
 /** How a canary is judged against its baseline, validated. */
 export interface ComparisonSettings {
@@ -26,22 +27,6 @@ export interface MarginSpec {
   readonly max: number
   /** Stated in every error about it. */
   readonly meaning: string
-}
-
-/** Error rate: canary rate minus baseline rate, a fraction (0.01 = one percentage point). */
-export const ERROR_RATE_MARGIN: MarginSpec = {
-  default: DEFAULT_ERROR_RATE_MARGIN,
-  min: 0,
-  max: 0.5,
-  meaning: `the absolute error-rate difference (a fraction) the canary must exceed to be worse, from 0 to 0.5; default ${DEFAULT_ERROR_RATE_MARGIN}`,
-}
-
-/** Latency: canary quantile over baseline quantile. */
-export const LATENCY_MARGIN: MarginSpec = {
-  default: DEFAULT_LATENCY_RATIO_MARGIN,
-  min: 1,
-  max: 10,
-  meaning: `the ratio of canary to baseline latency quantile the canary must exceed to be worse, from 1 to 10; default ${DEFAULT_LATENCY_RATIO_MARGIN}`,
 }
 
 /** Default fewest requests per side for a verdict (the templates' min-requests default). */
@@ -136,5 +121,26 @@ export function withComparisonParams<P>(
       const comparison = parseComparisonSettings(values, margin, context.baseline !== null)
       return { ...base.parse(own, context), comparison }
     },
+  }
+}
+
+/** The settings a verdict was reached with, echoed so a reader knows what `not_worse` means. */
+export interface JudgedBy {
+  verdict: Verdict
+  /** One sentence with the deciding figures. */
+  reason: string
+  alpha: number
+  margin: number
+  min_requests: number
+}
+
+/** The verdict fields of a comparison block, in the order every answer has them. */
+export function judged(result: VerdictResult, settings: ComparisonSettings): JudgedBy {
+  return {
+    verdict: result.verdict,
+    reason: result.reason,
+    alpha: settings.alpha,
+    margin: settings.margin,
+    min_requests: settings.minRequests,
   }
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ERROR_RATE_MARGIN, withComparisonParams } from './comparison-params'
+import { withComparisonParams } from './comparison-params'
 import { PxCanaryError } from './errors'
-import { errorRateParams, latencyParams, noExtraParams, parseMetricQuery } from './params'
+import { noExtraParams, parseChoice, parseMetricQuery } from './params'
 import type { RawParams } from './params'
 import { DEFAULT_EXCLUDED_PATHS } from './pxl/exclusion'
 
@@ -149,16 +149,14 @@ describe('parseMetricQuery', () => {
     expect(err.details).toEqual({ parameter: 'window' })
   })
 
-  it('should parse the error-rate errors parameter', () => {
-    const q = (s: string) => parseMetricQuery(raw(`namespace=a&pod=b${s}`), errorRateParams)
-    expect(q('').params).toEqual({ errorStatuses: '4xx5xx' })
-    expect(q('&errors=5xx').params).toEqual({ errorStatuses: '5xx' })
-    expect(errorOf(() => q('&errors=4xx')).code).toBe('invalid_errors')
-  })
-
-  it('should parse the latency quantile parameter', () => {
-    const q = (s: string) => parseMetricQuery(raw(`namespace=a&pod=b${s}`), latencyParams)
-    expect(q('').params).toEqual({ quantile: 'p99' })
+  it("should refuse a metric's own parameter given twice, naming it", () => {
+    const own = {
+      names: ['quantile'],
+      parse: (values: Readonly<Record<string, string | undefined>>) => ({
+        quantile: parseChoice('quantile', values.quantile ?? 'p99', ['p50', 'p99'], 'p50 or p99'),
+      }),
+    }
+    const q = (s: string) => parseMetricQuery(raw(`namespace=a&pod=b${s}`), own)
     expect(q('&quantile=p50').params).toEqual({ quantile: 'p50' })
     expect(errorOf(() => q('&quantile=p95')).code).toBe('invalid_quantile')
     expect(errorOf(() => q('&quantile=p50&quantile=p90')).code).toBe('invalid_quantile')
@@ -273,7 +271,12 @@ describe('the comparison and filter parameters, with any value', () => {
     'margin',
     'min_requests',
   ] as const
-  const params = withComparisonParams(errorRateParams, ERROR_RATE_MARGIN)
+  const params = withComparisonParams(noExtraParams, {
+    default: 0.01,
+    min: 0,
+    max: 0.5,
+    meaning: 'a difference',
+  })
 
   it('should either accept a value or refuse it with a 400 code naming a parameter', () => {
     fc.assert(

@@ -12,9 +12,6 @@ import type { RequestFilters } from './filters'
 import { DEFAULT_EXCLUDED_PATHS } from './pxl/exclusion'
 import type { Selector } from './selector'
 
-/** The three metrics px-canary serves, as they appear in paths and responses. */
-export type MetricName = 'error-rate' | 'latency' | 'throughput'
-
 /** Raw query parameters: name -> every value given (Hono's `c.req.queries()`). */
 export type RawParams = Record<string, string[]>
 
@@ -99,8 +96,6 @@ const schemas = {
   pod: boundedString(253, NAME_PREFIX),
   service: boundedString(63, DNS_1035_LABEL),
   window: boundedString(8, WINDOW),
-  errors: z.enum(['4xx5xx', '5xx']),
-  quantile: z.enum(['p50', 'p90', 'p99']),
 }
 
 /** What each parameter allows, stated in every error about it. */
@@ -115,9 +110,6 @@ const ALLOWED: Record<string, string> = {
     'a Service name (DNS-1035 label: lowercase letters, digits and -, starting with a letter, at most 63)',
   window: `a duration from ${MIN_WINDOW_SECONDS}s to 1h: a number with unit s, m or h (30s, 5m, 1h) or plain seconds; default ${DEFAULT_WINDOW_SECONDS}s`,
   exclude_paths: `a comma-separated list of at most ${MAX_EXCLUDED_PATHS} absolute paths like /healthz (without query string; requests with a query string are excluded too), or none to count every path; default ${DEFAULT_EXCLUDED_PATHS.join(',')}`,
-  errors:
-    "4xx5xx (responses with status >= 400 are errors, as in Pixie's own scripts; the default) or 5xx (status >= 500)",
-  quantile: 'p50, p90 or p99 (the default)',
 }
 
 /** Echoes a bad value safely: truncated, JSON-quoted (so control characters stay visible). */
@@ -346,38 +338,33 @@ export function parseMetricQuery<P>(raw: RawParams, extra: ExtraParams<P>): Metr
   }
 }
 
-/** Which statuses count as errors: '4xx5xx' (>= 400, Pixie's definition) or '5xx' (>= 500). */
-export type ErrorStatuses = '4xx5xx' | '5xx'
-
-/** The lowest status that counts as an error, per `errors` value. */
-export const ERROR_MIN_STATUS: Readonly<Record<ErrorStatuses, number>> = {
-  '4xx5xx': 400,
-  '5xx': 500,
-}
-
-/** Which latency quantile is a latency response's `value`. */
-export type Quantile = 'p50' | 'p90' | 'p99'
-
 /** Metrics without parameters of their own (throughput). */
 export const noExtraParams: ExtraParams<Record<string, never>> = {
   names: [],
   parse: () => ({}),
 }
 
-/** The error-rate function's `errors` parameter. */
-export const errorRateParams: ExtraParams<{ errorStatuses: ErrorStatuses }> = {
-  names: ['errors'],
-  parse: (values) => ({
-    errorStatuses:
-      values.errors === undefined ? '4xx5xx' : check('errors', values.errors, schemas.errors),
-  }),
-}
-
-/** The latency function's `quantile` parameter. */
-export const latencyParams: ExtraParams<{ quantile: Quantile }> = {
-  names: ['quantile'],
-  parse: (values) => ({
-    quantile:
-      values.quantile === undefined ? 'p99' : check('quantile', values.quantile, schemas.quantile),
-  }),
+/**
+ * Validates one value of a metric's own parameter with a fixed set of values; the error names
+ * the parameter and says what it allows, as for every other parameter.
+ *
+ * @throws PxCanaryError invalid_<name>
+ */
+export function parseChoice<T extends string>(
+  name: string,
+  value: string,
+  choices: readonly [T, ...T[]],
+  allowedText: string
+): T {
+  const parsed = z.enum(choices).safeParse(value)
+  if (!parsed.success) {
+    throw new PxCanaryError(
+      `invalid_${name}`,
+      `${name} must be ${allowedText}; got ${shown(value)}`,
+      {
+        details: { parameter: name },
+      }
+    )
+  }
+  return parsed.data as T
 }

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import type { ServerType } from '@hono/node-server'
 import { createMetricApp, DEFAULT_REQUEST_TIMEOUT_MS } from './app'
-import type { MetricDefinition } from './app'
+import type { MetricDefinition } from './metric'
 import { ConfigError, parseEnv } from './env'
 import type { Env } from './env'
 import { createLogger } from './logger'
@@ -96,7 +96,7 @@ export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOp
     (s): s is string => s !== undefined && s !== ''
   )
   const logger =
-    options.logger ?? createLogger({ base: { metric: definition.metric }, redact: secrets })
+    options.logger ?? createLogger({ base: { metric: definition.name }, redact: secrets })
   const fail = (msg: string, fields: Record<string, unknown>): never => {
     logger.error(msg, fields)
     process.exit(1)

@@ -5,10 +5,12 @@
 // like a function and judge it with the same code; a handful also go through the bundled
 // functions over gRPC, which must answer exactly what the direct evaluation computed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { errorRateComparison, latencyComparison } from '../../shared/comparison'
+import { errorRateComparison } from '../../functions/error-rate/comparison'
+import { ERROR_RATE_MARGIN } from '../../functions/error-rate/params'
+import { latencyComparison } from '../../functions/latency/comparison'
+import { LATENCY_MARGIN } from '../../functions/latency/params'
+import { buildComparisonCall, decodeComparison } from '../../shared/comparison'
 import type { ComparisonSettings } from '../../shared/comparison-params'
-import { ERROR_RATE_MARGIN, LATENCY_MARGIN } from '../../shared/comparison-params'
-import { buildComparisonCall, decodeComparison } from '../../shared/pxl/comparison'
 import { DEFAULT_EXCLUDED_PATHS } from '../../shared/pxl/exclusion'
 import type { Selector } from '../../shared/selector'
 import { startBundle } from '../../shared/testing/spawn-bundle'

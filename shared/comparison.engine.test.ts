@@ -3,18 +3,18 @@
 // function does. This checks the PxL's meaning: the latency buckets PxL computes are the ones
 // shared/stats expects, filters select what they say, and each side sees only its own pods.
 import { describe, expect, it } from 'vitest'
-import { parseRequestFilters } from '../filters'
-import type { RequestFilters } from '../filters'
-import type { CellValue, ColumnType, ResultTable, ScriptResult } from '../pixie/types'
-import type { Selector } from '../selector'
-import { bucketIndex, LATENCY_BUCKET_LOWER_NS, LATENCY_BUCKET_MAX_NS } from '../stats'
-import { executePxl } from '../../simulator/pxl'
-import type { DataSource, EngineTable } from '../../simulator/pxl'
+import { parseRequestFilters } from './filters'
+import type { RequestFilters } from './filters'
+import type { CellValue, ColumnType, ResultTable, ScriptResult } from './pixie/types'
+import type { Selector } from './selector'
+import { bucketIndex, LATENCY_BUCKET_LOWER_NS, LATENCY_BUCKET_MAX_NS } from './stats'
+import { executePxl } from '../simulator/pxl'
+import type { DataSource, EngineTable } from '../simulator/pxl'
 import { buildComparisonCall, decodeComparison } from './comparison'
-import { DEFAULT_EXCLUDED_PATHS } from './exclusion'
-import { buildHttpStatsCall } from './request'
-import type { PxlCall } from './request'
-import { decodeHttpStats, expectedSelectorEcho } from './result'
+import { DEFAULT_EXCLUDED_PATHS } from './pxl/exclusion'
+import { buildHttpStatsCall } from './pxl/request'
+import type { PxlCall } from './pxl/request'
+import { decodeHttpStats, expectedSelectorEcho } from './pxl/result'
 
 const NOW_NS = 1_800_000_000_000_000_000n
 const upid = (i: number): string => `00000001-0000-0000-0000-${i.toString(16).padStart(12, '0')}`
