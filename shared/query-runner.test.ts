@@ -205,7 +205,7 @@ describe('createQueryRunner', () => {
     })
     const cancelled = () =>
       new PxCanaryError('pixie_transport_error', 'Pixie failed the call with Canceled', {
-        details: { grpcCode: 'Canceled' },
+        details: { grpc_code: 'Canceled' },
       })
     const early = runner.run(callFor('early'))
     await tick()
