@@ -30,7 +30,7 @@ export function statusForCode(code: ErrorCode): ContentfulStatusCode {
 }
 
 /** Builds an error response and records the error for the request log. */
-export function errorResponse(
+function errorResponse(
   c: Context<AppEnv>,
   code: ErrorCode,
   message: string,
