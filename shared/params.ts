@@ -53,7 +53,8 @@ export const MAX_WINDOW_SECONDS = 3600
 const MAX_EXCLUDED_PATHS = 32
 const MAX_PATH_LENGTH = 256
 
-const SELECTOR_PARAMS = ['replicaset', 'rollout', 'hash', 'pod', 'service'] as const
+/** The canary selector parameters. */
+export const SELECTOR_PARAMS = ['replicaset', 'rollout', 'hash', 'pod', 'service'] as const
 /** Each baseline parameter is validated, and described, like the canary one it mirrors. */
 const BASELINE_OF = {
   baseline_replicaset: 'replicaset',
@@ -61,8 +62,10 @@ const BASELINE_OF = {
   baseline_pod: 'pod',
   baseline_service: 'service',
 } as const
-const BASELINE_PARAMS = Object.keys(BASELINE_OF) as (keyof typeof BASELINE_OF)[]
-const COMMON_PARAMS = [
+/** The baseline selector parameters. */
+export const BASELINE_PARAMS = Object.keys(BASELINE_OF) as (keyof typeof BASELINE_OF)[]
+/** The parameters every metric accepts. */
+export const COMMON_PARAMS = [
   'namespace',
   ...SELECTOR_PARAMS,
   ...BASELINE_PARAMS,
@@ -287,13 +290,21 @@ function selectorValue(selector: Selector): string {
 }
 
 /**
+ * Every parameter a metric accepts: the common ones, then the metric's own. Anything else is
+ * refused as unknown_parameter, so this list is the contract tests and manifests check against.
+ */
+export function parameterNames(extra: Pick<ExtraParams<unknown>, 'names'>): readonly string[] {
+  return [...COMMON_PARAMS, ...extra.names]
+}
+
+/**
  * Validates a request's parameters against the HTTP contract plus a metric's own parameters.
  *
  * @throws PxCanaryError (400 family): unknown_parameter, invalid_<name>, missing_<name>,
  *   missing_selector, conflicting_selectors
  */
 export function parseMetricQuery<P>(raw: RawParams, extra: ExtraParams<P>): MetricQuery<P> {
-  const known = new Set<string>([...COMMON_PARAMS, ...extra.names])
+  const known = new Set<string>(parameterNames(extra))
   for (const name of Object.keys(raw)) {
     if (!known.has(name)) {
       throw new PxCanaryError(
