@@ -119,13 +119,27 @@ describe('parseMetricQuery', () => {
       '/metrics',
     ])
     expect(parse('namespace=a&pod=b&exclude_paths=none').excludedPaths).toEqual([])
-    for (const p of ['', 'status', '/a,', '/a b', '/a?b=1', `/${'a'.repeat(300)}`]) {
+    // One path grammar with the path filter: a % must start a two-digit escape here too.
+    for (const p of ['', 'status', '/a,', '/a b', '/a?b=1', '/%zz', `/${'a'.repeat(300)}`]) {
       expect(codeFor(`namespace=a&pod=b&exclude_paths=${encodeURIComponent(p)}`), p).toBe(
         'invalid_exclude_paths'
       )
     }
+    expect(
+      parse(`namespace=a&pod=b&exclude_paths=${encodeURIComponent('/a%2Fb,/a,/a')}`).excludedPaths
+    ).toEqual(['/a%2Fb', '/a'])
     const many = Array.from({ length: 33 }, (_, i) => `/p${i}`).join(',')
-    expect(codeFor(`namespace=a&pod=b&exclude_paths=${many}`)).toBe('invalid_exclude_paths')
+    const err = errorOf(() => parse(`namespace=a&pod=b&exclude_paths=${many}`))
+    expect(err.code).toBe('invalid_exclude_paths')
+    expect(err.message).toMatch(/ \(too many\); got /)
+  })
+
+  it('should parse the window once into seconds, within 10 s to 1 h', () => {
+    expect(parse('namespace=a&pod=b&window=1h').windowSeconds).toBe(3600)
+    expect(parse('namespace=a&pod=b&window=90').windowSeconds).toBe(90)
+    for (const w of ['9s', '61m', '0', '5d', '1e3', '123456789']) {
+      expect(codeFor(`namespace=a&pod=b&window=${w}`), w).toBe('invalid_window')
+    }
   })
 
   it('should refuse unknown parameters, naming them and the allowed ones', () => {

@@ -7,6 +7,14 @@
  */
 import * as z from 'zod/mini'
 import { PxCanaryError } from './errors'
+import {
+  boundedString,
+  invalidParameter,
+  parseParameter,
+  converting,
+  requestPathProblem,
+  shown,
+} from './parameter'
 import { FILTER_PARAMS, parseRequestFilters } from './filters'
 import type { RequestFilters } from './filters'
 import { DEFAULT_EXCLUDED_PATHS } from './pxl/exclusion'
@@ -82,14 +90,6 @@ const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
 const NAME_PREFIX = /^[a-z0-9][-a-z0-9.]*$/
 const HASH = /^[a-z0-9]+$/
 const WINDOW = /^([1-9][0-9]{0,5})(s|m|h)?$/
-const PATH = /^\/[A-Za-z0-9._~!$&'()*+;=:@%/-]*$/
-
-/** A string of bounded length (checked first, so long input never reaches the regex) matching re. */
-function boundedString(maxLength: number, re: RegExp) {
-  return z
-    .string()
-    .check(z.minLength(1, { abort: true }), z.maxLength(maxLength, { abort: true }), z.regex(re))
-}
 
 const schemas = {
   namespace: boundedString(63, DNS_LABEL),
@@ -98,7 +98,26 @@ const schemas = {
   hash: boundedString(63, HASH),
   pod: boundedString(253, NAME_PREFIX),
   service: boundedString(63, DNS_1035_LABEL),
-  window: boundedString(8, WINDOW),
+  /** Parsed once: the number and unit to whole seconds, within the bounds. */
+  window: converting(z.string().check(z.maxLength(8, { abort: true })), (value, refuse) => {
+    const match = WINDOW.exec(value)
+    if (match === null) return refuse()
+    const unit = match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1
+    const seconds = Number(match[1]) * unit
+    if (seconds < MIN_WINDOW_SECONDS || seconds > MAX_WINDOW_SECONDS) return refuse()
+    return seconds
+  }),
+  exclude_paths: converting(z.string(), (value, refuse): readonly string[] | undefined => {
+    if (value === 'none') return []
+    const paths = value.split(',')
+    if (paths.length > MAX_EXCLUDED_PATHS) return refuse(' (too many)')
+    for (const path of paths) {
+      if (requestPathProblem(path, MAX_PATH_LENGTH) !== undefined) {
+        return refuse(` (bad path ${shown(path)})`)
+      }
+    }
+    return [...new Set(paths)]
+  }),
 }
 
 /** What each parameter allows, stated in every error about it. */
@@ -115,22 +134,13 @@ const ALLOWED: Record<string, string> = {
   exclude_paths: `a comma-separated list of at most ${MAX_EXCLUDED_PATHS} absolute paths like /healthz (without query string; requests with a query string are excluded too), or none to count every path; default ${DEFAULT_EXCLUDED_PATHS.join(',')}`,
 }
 
-/** Echoes a bad value safely: truncated, JSON-quoted (so control characters stay visible). */
-function shown(value: string): string {
-  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value)
-}
-
 /** What a parameter allows; a baseline parameter allows what its canary counterpart does. */
 function allowed(name: string): string {
   return ALLOWED[name] ?? ALLOWED[BASELINE_OF[name as keyof typeof BASELINE_OF]] ?? 'valid'
 }
 
 function invalid(name: string, value: string, why = ''): PxCanaryError {
-  return new PxCanaryError(
-    `invalid_${name}`,
-    `${name} must be ${allowed(name)}${why}; got ${shown(value)}`,
-    { details: { parameter: name } }
-  )
+  return invalidParameter(name, allowed(name), value, why)
 }
 
 function missing(name: string, why = ''): PxCanaryError {
@@ -139,33 +149,9 @@ function missing(name: string, why = ''): PxCanaryError {
   })
 }
 
-/** Validates one present value against its schema. */
-function check<T>(name: string, value: string, schema: z.ZodMiniType<T>): T {
-  const parsed = schema.safeParse(value)
-  if (!parsed.success) throw invalid(name, value)
-  return parsed.data
-}
-
-function parseWindow(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_WINDOW_SECONDS
-  const match = WINDOW.exec(check('window', value, schemas.window))!
-  const unit = match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1
-  const seconds = Number(match[1]) * unit
-  if (seconds < MIN_WINDOW_SECONDS || seconds > MAX_WINDOW_SECONDS) throw invalid('window', value)
-  return seconds
-}
-
-function parseExcludedPaths(value: string | undefined): readonly string[] {
-  if (value === undefined) return DEFAULT_EXCLUDED_PATHS
-  if (value === 'none') return []
-  const paths = value.split(',')
-  if (paths.length > MAX_EXCLUDED_PATHS) throw invalid('exclude_paths', value, ' (too many)')
-  for (const path of paths) {
-    if (path.length > MAX_PATH_LENGTH || !PATH.test(path)) {
-      throw invalid('exclude_paths', value, ` (bad path ${shown(path)})`)
-    }
-  }
-  return [...new Set(paths)]
+/** Validates one present value against its schema, through the one hook. */
+function check<T>(name: string, value: string, schema: z.ZodMiniType<T, string>): T {
+  return parseParameter(name, value, schema, allowed(name))
 }
 
 function parseSelector(namespace: string, one: (name: string) => string | undefined): Selector {
@@ -334,8 +320,16 @@ export function parseMetricQuery<P>(raw: RawParams, extra: ExtraParams<P>): Metr
   const namespace = check('namespace', namespaceValue, schemas.namespace)
   const selector = parseSelector(namespace, one)
   const baseline = parseBaseline(namespace, selector, one)
-  const windowSeconds = parseWindow(one('window'))
-  const excludedPaths = parseExcludedPaths(one('exclude_paths'))
+  const windowValue = one('window')
+  const windowSeconds =
+    windowValue === undefined
+      ? DEFAULT_WINDOW_SECONDS
+      : check('window', windowValue, schemas.window)
+  const excludedValue = one('exclude_paths')
+  const excludedPaths =
+    excludedValue === undefined
+      ? DEFAULT_EXCLUDED_PATHS
+      : check('exclude_paths', excludedValue, schemas.exclude_paths)
   const filters = parseRequestFilters({ path: one('path'), method: one('method') })
   const values: Record<string, string | undefined> = {}
   for (const name of extra.names) values[name] = one(name)
@@ -367,15 +361,5 @@ export function parseChoice<T extends string>(
   choices: readonly [T, ...T[]],
   allowedText: string
 ): T {
-  const parsed = z.enum(choices).safeParse(value)
-  if (!parsed.success) {
-    throw new PxCanaryError(
-      `invalid_${name}`,
-      `${name} must be ${allowedText}; got ${shown(value)}`,
-      {
-        details: { parameter: name },
-      }
-    )
-  }
-  return parsed.data as T
+  return parseParameter(name, value, z.enum(choices), allowedText) as T
 }
