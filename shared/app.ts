@@ -55,7 +55,7 @@ export interface MetricAppDeps {
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 8000
-export const DEFAULT_MAX_CONCURRENT_QUERIES = 32
+const DEFAULT_MAX_CONCURRENT_QUERIES = 32
 
 /**
  * Builds the Hono app of one metric function.

@@ -33,12 +33,12 @@ export interface MarginSpec {
 
 /** Default fewest requests per side for a verdict (the templates' min-requests default). */
 export const DEFAULT_MIN_REQUESTS = 50
-export const MIN_ALPHA = 0.001
-export const MAX_ALPHA = 0.2
-export const MAX_MIN_REQUESTS = 1_000_000
+const MIN_ALPHA = 0.001
+const MAX_ALPHA = 0.2
+const MAX_MIN_REQUESTS = 1_000_000
 
 /** The comparison parameters' names, as they appear in the query string. */
-export const COMPARISON_PARAMS = ['alpha', 'margin', 'min_requests'] as const
+const COMPARISON_PARAMS = ['alpha', 'margin', 'min_requests'] as const
 
 /** A plain decimal: digits, optionally a fraction (no sign, exponent or leading dot). */
 const DECIMAL = /^(?:0|[1-9][0-9]{0,6})(?:\.[0-9]{1,9})?$/

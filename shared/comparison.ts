@@ -45,9 +45,9 @@ export interface ComparedSides {
 }
 
 /** exec_funcs output_table_prefix of each side. */
-export const COMPARISON_PREFIXES = { canary: 'canary', baseline: 'baseline' } as const
+const COMPARISON_PREFIXES = { canary: 'canary', baseline: 'baseline' } as const
 
-export type ComparisonSideName = keyof typeof COMPARISON_PREFIXES
+type ComparisonSideName = keyof typeof COMPARISON_PREFIXES
 
 /** Where one side's figures are in the result, and what its summary row must echo. */
 export interface ComparisonSideTables {

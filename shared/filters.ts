@@ -31,7 +31,7 @@ export const NO_FILTERS: RequestFilters = Object.freeze({ path: null, method: nu
 export const FILTER_PARAMS = ['path', 'method'] as const
 
 /** Longest path filter accepted (a request path beyond it is unusual; a pattern is shorter). */
-export const MAX_PATH_FILTER_LENGTH = 256
+const MAX_PATH_FILTER_LENGTH = 256
 
 /**
  * An RE2 pattern that matches every string, newlines included: the argument of a disabled filter

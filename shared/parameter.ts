@@ -83,7 +83,7 @@ export function boundedString(maxLength: number, re: RegExp) {
  * (unreserved, sub-delims, `:`, `@`, percent escapes) and `*`; `?` and `#` are refused, a path is
  * not a query. Checked after the length, so long input never reaches the regex.
  */
-export const REQUEST_PATH_CHARS = /^\/[A-Za-z0-9._~!$&'()+,;=:@%/*-]*$/
+const REQUEST_PATH_CHARS = /^\/[A-Za-z0-9._~!$&'()+,;=:@%/*-]*$/
 const PERCENT_ESCAPE = /%(?![0-9A-Fa-f]{2})/
 
 /** Undefined when the path fits the grammar within maxLength, else why not ('' says nothing more). */

@@ -55,14 +55,14 @@ export interface ExtraParams<P> {
 /** Everything one request asks for, validated. */
 export type MetricQuery<P> = CommonParams & { params: P }
 
-export const DEFAULT_WINDOW_SECONDS = 60
-export const MIN_WINDOW_SECONDS = 10
-export const MAX_WINDOW_SECONDS = 3600
+const DEFAULT_WINDOW_SECONDS = 60
+const MIN_WINDOW_SECONDS = 10
+const MAX_WINDOW_SECONDS = 3600
 const MAX_EXCLUDED_PATHS = 32
 const MAX_PATH_LENGTH = 256
 
 /** The canary selector parameters. */
-export const SELECTOR_PARAMS = ['replicaset', 'rollout', 'hash', 'pod', 'service'] as const
+const SELECTOR_PARAMS = ['replicaset', 'rollout', 'hash', 'pod', 'service'] as const
 /** Each baseline parameter is validated, and described, like the canary one it mirrors. */
 const BASELINE_OF = {
   baseline_replicaset: 'replicaset',
@@ -73,7 +73,7 @@ const BASELINE_OF = {
 /** The baseline selector parameters. */
 export const BASELINE_PARAMS = Object.keys(BASELINE_OF) as (keyof typeof BASELINE_OF)[]
 /** The parameters every metric accepts. */
-export const COMMON_PARAMS = [
+const COMMON_PARAMS = [
   'namespace',
   ...SELECTOR_PARAMS,
   ...BASELINE_PARAMS,

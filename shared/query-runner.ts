@@ -37,7 +37,7 @@ export interface QueryRunner {
   readonly queued: number
 }
 
-export const DEFAULT_MAX_QUEUED_QUERIES = 256
+const DEFAULT_MAX_QUEUED_QUERIES = 256
 
 function overloadedError(maxConcurrent: number, why: string): PxCanaryError {
   return new PxCanaryError(

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { ComparisonSide } from '../../shared/comparison'
 import type { ComparisonSettings } from '../../shared/comparison-params'
-import { PxCanaryError } from '../../shared/errors'
 import type { HttpStats } from '../../shared/pxl/result'
 import { bucketIndex, LATENCY_BUCKET_COUNT } from '../../shared/stats'
 import { latencyComparison } from './comparison'
 
-const SETTINGS: ComparisonSettings = { alpha: 0.05, margin: 0.01, minRequests: 50 }
 const LATENCY_SETTINGS: ComparisonSettings = { alpha: 0.05, margin: 1.1, minRequests: 50 }
 
 function stats(requests: number, errors = 0, p99Ms = 100): HttpStats {
