@@ -6,7 +6,8 @@ import {
 } from './comparison-params'
 import type { MarginSpec } from './comparison-params'
 import { PxCanaryError } from './errors'
-import { parseChoice } from './params'
+import * as z from 'zod/mini'
+import { ownParameter } from './params'
 import type { ExtraParams } from './params'
 
 // Margins shaped like the metrics' own (functions/error-rate/params.ts, functions/latency/params.ts).
@@ -19,15 +20,11 @@ const LATENCY_MARGIN: MarginSpec = {
 }
 
 /** A metric's own parameter, as a function declares one. */
-const errorRateParams: ExtraParams<{ errorStatuses: '4xx5xx' | '5xx' }> = {
-  names: ['errors'],
-  parse: (values) => ({
-    errorStatuses:
-      values.errors === undefined
-        ? '4xx5xx'
-        : parseChoice('errors', values.errors, ['4xx5xx', '5xx'], '4xx5xx or 5xx'),
-  }),
-}
+const errorRateParams: ExtraParams<{ errorStatuses: '4xx5xx' | '5xx' }> = ownParameter(
+  'errors',
+  'errorStatuses',
+  { schema: z.enum(['4xx5xx', '5xx']), allowed: '4xx5xx or 5xx', fallback: '4xx5xx' }
+)
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

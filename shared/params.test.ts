@@ -2,7 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { withComparisonParams } from './comparison-params'
 import { PxCanaryError } from './errors'
-import { noExtraParams, parseChoice, parseMetricQuery } from './params'
+import * as z from 'zod/mini'
+import { noExtraParams, ownParameter, parseMetricQuery } from './params'
 import type { RawParams } from './params'
 import { DEFAULT_EXCLUDED_PATHS } from './pxl/exclusion'
 
@@ -164,12 +165,11 @@ describe('parseMetricQuery', () => {
   })
 
   it("should refuse a metric's own parameter given twice, naming it", () => {
-    const own = {
-      names: ['quantile'],
-      parse: (values: Readonly<Record<string, string | undefined>>) => ({
-        quantile: parseChoice('quantile', values.quantile ?? 'p99', ['p50', 'p99'], 'p50 or p99'),
-      }),
-    }
+    const own = ownParameter('quantile', 'quantile', {
+      schema: z.enum(['p50', 'p99']),
+      allowed: 'p50 or p99',
+      fallback: 'p99',
+    })
     const q = (s: string) => parseMetricQuery(raw(`namespace=a&pod=b${s}`), own)
     expect(q('&quantile=p50').params).toEqual({ quantile: 'p50' })
     expect(errorOf(() => q('&quantile=p95')).code).toBe('invalid_quantile')

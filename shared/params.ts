@@ -349,17 +349,31 @@ export const noExtraParams: ExtraParams<Record<string, never>> = {
   parse: () => ({}),
 }
 
+/** One of a metric's own parameters: its zod schema, what it allows (stated in every error), its default. */
+export interface ParameterSpec<T> {
+  readonly schema: z.ZodMiniType<T, string>
+  readonly allowed: string
+  readonly fallback: T
+}
+
 /**
- * Validates one value of a metric's own parameter with a fixed set of values; the error names
- * the parameter and says what it allows, as for every other parameter.
+ * A metric's own parameter `name`, validated through the one hook and delivered as `params[key]`
+ * (absent: the spec's default).
  *
- * @throws PxCanaryError invalid_<name>
+ * @example ownParameter('quantile', 'quantile', { schema: z.enum(['p50', 'p99']), allowed, fallback: 'p99' })
  */
-export function parseChoice<T extends string>(
+export function ownParameter<K extends string, T>(
   name: string,
-  value: string,
-  choices: readonly [T, ...T[]],
-  allowedText: string
-): T {
-  return parseParameter(name, value, z.enum(choices), allowedText) as T
+  key: K,
+  spec: ParameterSpec<T>
+): ExtraParams<Record<K, T>> {
+  return {
+    names: [name],
+    parse: (values) => {
+      const value = values[name]
+      const parsed =
+        value === undefined ? spec.fallback : parseParameter(name, value, spec.schema, spec.allowed)
+      return { [key]: parsed } as Record<K, T>
+    },
+  }
 }

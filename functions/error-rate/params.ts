@@ -4,7 +4,8 @@
  */
 import { withComparisonParams } from '../../shared/comparison-params'
 import type { ComparisonSettings, MarginSpec } from '../../shared/comparison-params'
-import { parseChoice } from '../../shared/params'
+import * as z from 'zod/mini'
+import { ownParameter } from '../../shared/params'
 import type { ExtraParams } from '../../shared/params'
 import { DEFAULT_ERROR_RATE_MARGIN } from '../../shared/stats'
 
@@ -29,15 +30,11 @@ export const ERROR_RATE_MARGIN: MarginSpec = {
 }
 
 /** The `errors` parameter alone. */
-export const errorStatusParams: ExtraParams<{ errorStatuses: ErrorStatuses }> = {
-  names: ['errors'],
-  parse: (values) => ({
-    errorStatuses:
-      values.errors === undefined
-        ? '4xx5xx'
-        : parseChoice('errors', values.errors, ['4xx5xx', '5xx'], ERRORS_ALLOWED),
-  }),
-}
+export const errorStatusParams: ExtraParams<{ errorStatuses: ErrorStatuses }> = ownParameter(
+  'errors',
+  'errorStatuses',
+  { schema: z.enum(['4xx5xx', '5xx']), allowed: ERRORS_ALLOWED, fallback: '4xx5xx' }
+)
 
 export interface ErrorRateParams {
   errorStatuses: ErrorStatuses

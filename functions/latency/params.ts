@@ -4,7 +4,8 @@
  */
 import { withComparisonParams } from '../../shared/comparison-params'
 import type { ComparisonSettings, MarginSpec } from '../../shared/comparison-params'
-import { parseChoice } from '../../shared/params'
+import * as z from 'zod/mini'
+import { ownParameter } from '../../shared/params'
 import type { ExtraParams } from '../../shared/params'
 import { DEFAULT_LATENCY_RATIO_MARGIN } from '../../shared/stats'
 
@@ -20,20 +21,15 @@ export const LATENCY_MARGIN: MarginSpec = {
 }
 
 /** The `quantile` parameter alone. */
-export const quantileParams: ExtraParams<{ quantile: Quantile }> = {
-  names: ['quantile'],
-  parse: (values) => ({
-    quantile:
-      values.quantile === undefined
-        ? 'p99'
-        : parseChoice(
-            'quantile',
-            values.quantile,
-            ['p50', 'p90', 'p99'],
-            'p50, p90 or p99 (the default)'
-          ),
-  }),
-}
+export const quantileParams: ExtraParams<{ quantile: Quantile }> = ownParameter(
+  'quantile',
+  'quantile',
+  {
+    schema: z.enum(['p50', 'p90', 'p99']),
+    allowed: 'p50, p90 or p99 (the default)',
+    fallback: 'p99',
+  }
+)
 
 export interface LatencyParams {
   quantile: Quantile
