@@ -16,7 +16,7 @@ import boundaries from './lint/boundaries.mjs'
 const RULE = 'boundaries/no-cross-boundary-import'
 
 /** Test code, which may reach for the stand-ins and test doubles. */
-const TEST_FILES = ['**/*.test.ts', 'shared/testing/**', '**/test-support.ts']
+const TEST_FILES = ['**/*.test.ts']
 
 const NOT_SHARED_TO_STANDINS = {
   path: '^(simulator|test|bench)(/|$)',

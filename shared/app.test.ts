@@ -1,22 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import { createMetricApp } from './app'
-import type { MetricDefinition } from './app'
 import { PxCanaryError } from './errors'
 import type { ErrorCode } from './errors'
 import { createLogger } from './logger'
+import type { MetricDefinition } from './metric'
 import { noExtraParams } from './params'
 import type { ScriptResult } from './pixie/types'
-import { buildHttpStatsCall } from './pxl/request'
 import { HTTP_STATS_SCRIPT } from './pxl/http-stats'
-import { createFakeVizierClient, hangingResponder } from './testing/fake-vizier'
-import type { Responder } from './testing/fake-vizier'
-import { scriptResult, statsResult } from './testing/stats-result'
+import { createFakeVizierClient, hangingResponder } from '../test/helpers/fake-vizier'
+import type { Responder } from '../test/helpers/fake-vizier'
+import { scriptResult, statsResult } from '../test/helpers/stats-result'
 
 /** A minimal metric: value = requests (null without traffic). */
 const counting: MetricDefinition<Record<string, never>> = {
-  metric: 'throughput',
+  name: 'throughput',
   params: noExtraParams,
-  buildCall: (query) => buildHttpStatsCall({ ...query, errorMinStatus: 400 }, 'px-canary/test'),
+  errorMinStatus: () => 400,
+  latencyBuckets: false,
   figures: (stats) => ({ value: stats.requests === 0 ? null : stats.requests }),
 }
 
@@ -119,7 +119,7 @@ describe('createMetricApp', () => {
     expect(call.script).toBe(HTTP_STATS_SCRIPT.source)
     expect(call.script).not.toMatch(/zz(ns|pod|path)/)
     expect(JSON.stringify(call.execFuncs)).toMatch(/zzns/)
-    expect(call.queryName).toBe('px-canary/test')
+    expect(call.queryName).toBe('px-canary/throughput')
   })
 
   it('should answer bad parameters with 400 and the code naming the parameter', async () => {

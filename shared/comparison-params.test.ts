@@ -2,13 +2,30 @@ import { describe, expect, it } from 'vitest'
 import { codeOf } from '../test/helpers/code-of'
 import {
   DEFAULT_MIN_REQUESTS,
-  ERROR_RATE_MARGIN,
-  LATENCY_MARGIN,
   parseComparisonSettings,
   withComparisonParams,
 } from './comparison-params'
+import type { MarginSpec } from './comparison-params'
 import { PxCanaryError } from './errors'
-import { errorRateParams } from './params'
+import * as z from 'zod/mini'
+import { ownParameter } from './params'
+import type { ExtraParams } from './params'
+
+// Margins shaped like the metrics' own (functions/error-rate/params.ts, functions/latency/params.ts).
+const ERROR_RATE_MARGIN: MarginSpec = { default: 0.01, min: 0, max: 0.5, meaning: 'a difference' }
+const LATENCY_MARGIN: MarginSpec = {
+  default: 1.1,
+  min: 1,
+  max: 10,
+  meaning: 'the ratio of canary to baseline latency quantile',
+}
+
+/** A metric's own parameter, as a function declares one. */
+const errorRateParams: ExtraParams<{ errorStatuses: '4xx5xx' | '5xx' }> = ownParameter(
+  'errors',
+  'errorStatuses',
+  { schema: z.enum(['4xx5xx', '5xx']), allowed: '4xx5xx or 5xx', fallback: '4xx5xx' }
+)
 
 describe('parseComparisonSettings', () => {
   it('should default to alpha 0.05, the metric margin and 50 requests per side', () => {

@@ -5,9 +5,12 @@
  * (`missing_baseline`) rather than ignored, because it means the caller believes a comparison is
  * being made when it is not.
  */
+import * as z from 'zod/mini'
 import { PxCanaryError } from './errors'
+import { converting, parseParameter } from './parameter'
 import type { ExtraParams, ParamContext } from './params'
-import { DEFAULT_ALPHA, DEFAULT_ERROR_RATE_MARGIN, DEFAULT_LATENCY_RATIO_MARGIN } from './stats'
+import { DEFAULT_ALPHA } from './stats'
+import type { Verdict, VerdictResult } from './stats'
 
 /** How a canary is judged against its baseline, validated. */
 export interface ComparisonSettings {
@@ -28,51 +31,36 @@ export interface MarginSpec {
   readonly meaning: string
 }
 
-/** Error rate: canary rate minus baseline rate, a fraction (0.01 = one percentage point). */
-export const ERROR_RATE_MARGIN: MarginSpec = {
-  default: DEFAULT_ERROR_RATE_MARGIN,
-  min: 0,
-  max: 0.5,
-  meaning: `the absolute error-rate difference (a fraction) the canary must exceed to be worse, from 0 to 0.5; default ${DEFAULT_ERROR_RATE_MARGIN}`,
-}
-
-/** Latency: canary quantile over baseline quantile. */
-export const LATENCY_MARGIN: MarginSpec = {
-  default: DEFAULT_LATENCY_RATIO_MARGIN,
-  min: 1,
-  max: 10,
-  meaning: `the ratio of canary to baseline latency quantile the canary must exceed to be worse, from 1 to 10; default ${DEFAULT_LATENCY_RATIO_MARGIN}`,
-}
-
 /** Default fewest requests per side for a verdict (the templates' min-requests default). */
 export const DEFAULT_MIN_REQUESTS = 50
-export const MIN_ALPHA = 0.001
-export const MAX_ALPHA = 0.2
-export const MAX_MIN_REQUESTS = 1_000_000
+const MIN_ALPHA = 0.001
+const MAX_ALPHA = 0.2
+const MAX_MIN_REQUESTS = 1_000_000
 
 /** The comparison parameters' names, as they appear in the query string. */
-export const COMPARISON_PARAMS = ['alpha', 'margin', 'min_requests'] as const
+const COMPARISON_PARAMS = ['alpha', 'margin', 'min_requests'] as const
 
 /** A plain decimal: digits, optionally a fraction (no sign, exponent or leading dot). */
 const DECIMAL = /^(?:0|[1-9][0-9]{0,6})(?:\.[0-9]{1,9})?$/
 const INTEGER = /^[1-9][0-9]{0,6}$/
 
-function shown(value: string): string {
-  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value)
+/** A plain decimal within [min, max]. */
+function decimal(min: number, max: number) {
+  return converting(
+    z.string().check(z.maxLength(20, { abort: true }), z.regex(DECIMAL)),
+    (value, refuse) => {
+      const number = Number(value)
+      return number >= min && number <= max ? number : refuse()
+    }
+  )
 }
 
-function invalid(name: string, allowed: string, value: string): PxCanaryError {
-  return new PxCanaryError(`invalid_${name}`, `${name} must be ${allowed}; got ${shown(value)}`, {
-    details: { parameter: name },
-  })
-}
-
-function decimal(name: string, value: string, min: number, max: number, allowed: string): number {
-  if (value.length > 20 || !DECIMAL.test(value)) throw invalid(name, allowed, value)
+const minRequestsSchema = converting(z.string().check(z.regex(INTEGER)), (value, refuse) => {
   const number = Number(value)
-  if (!(number >= min && number <= max)) throw invalid(name, allowed, value)
-  return number
-}
+  return number <= MAX_MIN_REQUESTS ? number : refuse()
+})
+
+const alphaSchema = decimal(MIN_ALPHA, MAX_ALPHA)
 
 const ALPHA_ALLOWED = `the significance level of the one-sided test, a decimal from ${MIN_ALPHA} to ${MAX_ALPHA}; default ${DEFAULT_ALPHA}`
 const MIN_REQUESTS_ALLOWED = `the fewest requests each side (canary and baseline) needs for a verdict, an integer from 1 to ${MAX_MIN_REQUESTS}; default ${DEFAULT_MIN_REQUESTS}`
@@ -102,21 +90,15 @@ export function parseComparisonSettings(
   const alpha =
     values.alpha === undefined
       ? DEFAULT_ALPHA
-      : decimal('alpha', values.alpha, MIN_ALPHA, MAX_ALPHA, ALPHA_ALLOWED)
+      : parseParameter('alpha', values.alpha, alphaSchema, ALPHA_ALLOWED)
   const marginValue =
     values.margin === undefined
       ? margin.default
-      : decimal('margin', values.margin, margin.min, margin.max, margin.meaning)
-  let minRequests = DEFAULT_MIN_REQUESTS
-  if (values.min_requests !== undefined) {
-    if (!INTEGER.test(values.min_requests)) {
-      throw invalid('min_requests', MIN_REQUESTS_ALLOWED, values.min_requests)
-    }
-    minRequests = Number(values.min_requests)
-    if (minRequests > MAX_MIN_REQUESTS) {
-      throw invalid('min_requests', MIN_REQUESTS_ALLOWED, values.min_requests)
-    }
-  }
+      : parseParameter('margin', values.margin, decimal(margin.min, margin.max), margin.meaning)
+  const minRequests =
+    values.min_requests === undefined
+      ? DEFAULT_MIN_REQUESTS
+      : parseParameter('min_requests', values.min_requests, minRequestsSchema, MIN_REQUESTS_ALLOWED)
   return { alpha, margin: marginValue, minRequests }
 }
 
@@ -136,5 +118,26 @@ export function withComparisonParams<P>(
       const comparison = parseComparisonSettings(values, margin, context.baseline !== null)
       return { ...base.parse(own, context), comparison }
     },
+  }
+}
+
+/** The settings a verdict was reached with, echoed so a reader knows what `not_worse` means. */
+export interface JudgedBy {
+  verdict: Verdict
+  /** One sentence with the deciding figures. */
+  reason: string
+  alpha: number
+  margin: number
+  min_requests: number
+}
+
+/** The verdict fields of a comparison block, in the order every answer has them. */
+export function judged(result: VerdictResult, settings: ComparisonSettings): JudgedBy {
+  return {
+    verdict: result.verdict,
+    reason: result.reason,
+    alpha: settings.alpha,
+    margin: settings.margin,
+    min_requests: settings.minRequests,
   }
 }

@@ -1,29 +1,35 @@
 /**
- * The `comparison` block of a response: canary against baseline, both measured by the same Pixie
- * query over the same window, judged with shared/stats. Comparing with the baseline under the
- * same traffic is what a fixed threshold cannot do: it sees a canary that doubles a 1 % error
- * rate, and it does not blame the canary for an outage that hits the stable pods too.
+ * Canary versus baseline, the metric-independent half: the plan of the one Pixie query measuring
+ * both, its decoding, and the decoded sides each metric's comparison reads. One query: the same constant script (HTTP_STATS_SCRIPT), with
+ * one exec_funcs entry per side in the same ExecuteScript request. Both sides therefore share the
+ * window, the Pixie sampling and the clock; only their selector arguments differ.
  *
- * Every figure that cannot be measured (a side without requests, a ratio over a baseline of 0)
- * is null, never 0, and the verdict is then `insufficient_data`, never a pass.
+ * - error rate, throughput: `stats_by_<kind>` per side, output tables `canary` and `baseline`
+ *   (one row each, as without a baseline).
+ * - latency: `latency_by_<kind>` per side, which returns [summary row, latency buckets] computed
+ *   from the same filtered frame, output tables `<side>[0]` and `<side>[1]`. The buckets are a
+ *   groupby on the bucket index (shared/stats/buckets.ts), so at most 110 rows per side whatever
+ *   the traffic.
+ *
+ * The decoder fails closed: a missing table, a bucket table that is malformed, holds a bucket
+ * twice, has more rows than the scheme has buckets, or does not add up to the side's request count
+ * answers a result_* error (502), never a comparison.
  */
-import type { ComparisonSettings } from './comparison-params'
-import type { Quantile } from './params'
-import type { HttpStats } from './pxl/result'
+import { PxCanaryError } from './errors'
+import type { CellValue, ResultTable, ScriptResult } from './pixie/types'
+import type { Selector } from './selector'
+import { LATENCY_BUCKET_COUNT, toBucketCounts } from './stats'
+import type { BucketCounts } from './stats'
 import {
-  compareErrorRates,
-  compareLatency,
-  compareThroughput,
-  errorRateVerdict,
-  latencyVerdict,
-} from './stats'
-import type {
-  BucketCounts,
-  LatencyComparison,
-  ProportionTest,
-  Verdict,
-  VerdictResult,
-} from './stats'
+  HTTP_LATENCY_FUNCTIONS,
+  HTTP_STATS_SCRIPT,
+  LATENCY_BUCKET_COLUMNS,
+  SELECTOR_ARGS,
+} from './pxl/http-stats'
+import { buildHttpStatsCall, httpStatsArgs } from './pxl/request'
+import type { HttpStatsQuery, PxlCall } from './pxl/request'
+import { checkColumns, decodeHttpStats } from './pxl/result'
+import type { HttpStats, SelectorEcho } from './pxl/result'
 
 /** One side of the comparison as decoded from Pixie's answer. */
 export interface ComparisonSide {
@@ -38,205 +44,199 @@ export interface ComparedSides {
   baseline: ComparisonSide
 }
 
-/** The settings a verdict was reached with, echoed so a reader knows what `not_worse` means. */
-interface JudgedBy {
-  verdict: Verdict
-  /** One sentence with the deciding figures. */
-  reason: string
-  alpha: number
-  margin: number
-  min_requests: number
+/** exec_funcs output_table_prefix of each side. */
+const COMPARISON_PREFIXES = { canary: 'canary', baseline: 'baseline' } as const
+
+type ComparisonSideName = keyof typeof COMPARISON_PREFIXES
+
+/** Where one side's figures are in the result, and what its summary row must echo. */
+export interface ComparisonSideTables {
+  funcName: string
+  /** The one-row summary table (HTTP_STATS_COLUMNS). */
+  stats: string
+  /** The latency bucket table (LATENCY_BUCKET_COLUMNS), or null when not asked for. */
+  buckets: string | null
+  echo: SelectorEcho
 }
 
-/** One side's error figures. */
-export interface ErrorRateSideBody {
-  requests: number
-  errors: number
-  rate: number | null
+/** The tables of both sides. */
+export interface ComparisonPlan {
+  canary: ComparisonSideTables
+  baseline: ComparisonSideTables
 }
 
-/** `comparison.error_rate`. */
-export interface ErrorRateComparisonBody extends JudgedBy {
-  canary: ErrorRateSideBody
-  baseline: ErrorRateSideBody
-  /** Canary rate minus baseline rate (a fraction). */
-  difference: number | null
-  /** Canary rate over baseline rate; null when the baseline rate is 0. */
-  ratio: number | null
-  /** Two-sided (1 - alpha) Newcombe interval for the difference. */
-  interval: { level: number; lower: number; upper: number } | null
-  /** Two-sided p-value. */
-  p_value: number | null
-  /** One-sided p-value for "the canary errs more often" (what the verdict uses). */
-  p_value_canary_greater: number | null
-  test: ProportionTest | null
+/** A comparison call: the ExecuteScript call plus where each side's tables are. */
+export type ComparisonCall = PxlCall & { comparison: ComparisonPlan }
+
+/** A stats query with a baseline selector (same namespace, window, filters and statuses). */
+export interface ComparisonQuery extends HttpStatsQuery {
+  baseline: Selector
 }
 
-/** One side's latency figure. */
-export interface LatencySideBody {
-  requests: number
-  /** The chosen quantile in ms (Pixie's px.quantiles, the same figure as latency_ms). */
-  quantile_ms: number | null
+export interface ComparisonCallOptions {
+  /** Fetch the latency bucket tables too (the latency metric's Mann-Whitney test). */
+  latencyBuckets: boolean
 }
 
-/** `comparison.latency`. */
-export interface LatencyComparisonBody extends JudgedBy {
-  quantile: Quantile
-  canary: LatencySideBody
-  baseline: LatencySideBody
-  /** Canary minus baseline quantile, in ms. */
-  difference_ms: number | null
-  /** Canary over baseline quantile; null when the baseline quantile is 0. */
-  ratio: number | null
-  /** Mann-Whitney U on the bucketed latencies; null when a side has no requests. */
-  mann_whitney: {
-    u: number
-    /** Chance that a random canary request is slower than a random baseline one (ties half). */
-    probability_greater: number
-    z: number
-    p_value: number
-    /** One-sided p-value for "the canary is slower" (what the verdict uses). */
-    p_value_canary_slower: number
-  } | null
-}
-
-/** `comparison.throughput`: no verdict, the split of the traffic. */
-export interface ThroughputComparisonBody {
-  canary_rps: number | null
-  baseline_rps: number | null
-  /** Canary requests over both sides' requests; null when neither had any. */
-  canary_share: number | null
-  /** Canary over baseline rate; null when the baseline had no requests. */
-  ratio: number | null
-}
-
-function judged(result: VerdictResult, settings: ComparisonSettings): JudgedBy {
+function side(
+  query: HttpStatsQuery,
+  name: ComparisonSideName,
+  latencyBuckets: boolean
+): {
+  entry: { funcName: string; args: Record<string, string>; outputTablePrefix: string }
+  tables: ComparisonSideTables
+} {
+  const { funcName: statsFunc, args } = httpStatsArgs(query)
+  const kind = query.selector.kind
+  const funcName = latencyBuckets ? HTTP_LATENCY_FUNCTIONS[kind] : statsFunc
+  const prefix = COMPARISON_PREFIXES[name]
+  const value = args[SELECTOR_ARGS[kind]]
+  if (value === undefined) throw new Error(`no ${SELECTOR_ARGS[kind]} argument for ${kind}`)
   return {
-    verdict: result.verdict,
-    reason: result.reason,
-    alpha: settings.alpha,
-    margin: settings.margin,
-    min_requests: settings.minRequests,
+    entry: { funcName, args, outputTablePrefix: prefix },
+    tables: {
+      funcName,
+      // A function returning a list of frames writes `<prefix>[i]` (pxl.md, exec_funcs).
+      stats: latencyBuckets ? `${prefix}[0]` : prefix,
+      buckets: latencyBuckets ? `${prefix}[1]` : null,
+      echo: { kind, value },
+    },
   }
 }
 
 /**
- * Canary error rate against the baseline's: Fisher's exact test (z above its size threshold),
- * the Newcombe interval at confidence 1 - alpha, and the verdict (worse only when significant
- * at alpha AND the difference exceeds the margin).
+ * Builds the one ExecuteScript call measuring canary and baseline. The request's canary figures
+ * are decoded from `comparison.canary`; `funcName`/`outputTable` name the canary's.
  *
- * @throws PxCanaryError result_invalid_count for counts that cannot be trusted
+ * @param queryName label for Vizier's own metrics, e.g. 'px-canary/error-rate'
  */
-export function errorRateComparison(
-  canary: HttpStats,
-  baseline: HttpStats,
-  settings: ComparisonSettings
-): ErrorRateComparisonBody {
-  const cmp = compareErrorRates(
-    { errors: canary.errors, requests: canary.requests },
-    { errors: baseline.errors, requests: baseline.requests },
-    { confidence: 1 - settings.alpha }
+export function buildComparisonCall(
+  query: ComparisonQuery,
+  queryName: string,
+  options: ComparisonCallOptions
+): ComparisonCall {
+  const canary = side(query, 'canary', options.latencyBuckets)
+  const baseline = side({ ...query, selector: query.baseline }, 'baseline', options.latencyBuckets)
+  return {
+    options: {
+      script: HTTP_STATS_SCRIPT.source,
+      execFuncs: [canary.entry, baseline.entry],
+      queryName,
+    },
+    script: HTTP_STATS_SCRIPT,
+    funcName: canary.tables.funcName,
+    outputTable: canary.tables.stats,
+    comparison: { canary: canary.tables, baseline: baseline.tables },
+  }
+}
+
+function missingTable(result: ScriptResult, name: string): PxCanaryError {
+  return new PxCanaryError(
+    'result_missing_table',
+    `Pixie's answer has no '${name}' table (got: ${[...result.tables.keys()].join(', ') || 'none'})`,
+    { details: { table: name } }
   )
-  const verdict = errorRateVerdict(cmp, {
-    alpha: settings.alpha,
-    margin: settings.margin,
-    minSamples: settings.minRequests,
-  })
-  return {
-    canary: { ...cmp.canary },
-    baseline: { ...cmp.baseline },
-    difference: cmp.difference,
-    ratio: cmp.ratio,
-    interval: cmp.interval === null ? null : { ...cmp.interval },
-    p_value: cmp.pValueTwoSided,
-    p_value_canary_greater: cmp.pValueCanaryGreater,
-    test: cmp.test,
-    ...judged(verdict, settings),
-  }
 }
 
-const QUANTILE_FRACTION: Record<Quantile, number> = { p50: 0.5, p90: 0.9, p99: 0.99 }
-
-/** Nanoseconds to milliseconds, kept to the microsecond as the latency figures are. */
-function ms(ns: number | null): number | null {
-  return ns === null ? null : Math.round(ns / 1e3) / 1e3
+function int64Cell(table: ResultTable, row: Record<string, CellValue>, name: string): bigint {
+  const value = row[name]
+  if (typeof value !== 'bigint') {
+    throw new PxCanaryError(
+      value === undefined ? 'result_missing_column' : 'result_bad_type',
+      `Pixie's '${table.name}' value '${name}' is ${value === undefined ? 'missing' : 'not an INT64'}`,
+      { details: { table: table.name, column: name } }
+    )
+  }
+  return value
 }
 
 /**
- * Canary latency against the baseline's: the chosen quantile of each side (Pixie's own
- * px.quantiles, so it equals `latency_ms`), their difference and ratio, and the Mann-Whitney U
- * test on the per-bucket counts PxL returned. Worse only when the test is significant at alpha
- * AND the canary quantile exceeds margin x the baseline's.
+ * Reads a latency bucket table (rows of bucket index and request count) into dense counts.
  *
- * @throws PxCanaryError result_invalid_count / result_invalid_bucket for malformed buckets
+ * @throws PxCanaryError result_missing_table, result_missing_column, result_bad_type,
+ *   result_unexpected_rows (more rows than buckets), result_invalid_bucket (an index outside the
+ *   scheme, or one bucket twice), result_invalid_count (a count that is not a non-negative integer)
  */
-export function latencyComparison(
-  sides: ComparedSides,
-  quantile: Quantile,
-  settings: ComparisonSettings
-): LatencyComparisonBody {
-  const { canary, baseline } = sides
-  if (canary.buckets === null || baseline.buckets === null) {
-    throw new Error('latencyComparison needs the latency buckets of both sides')
+export function decodeLatencyBuckets(result: ScriptResult, tableName: string): BucketCounts {
+  const table = result.tables.get(tableName)
+  if (table === undefined) throw missingTable(result, tableName)
+  checkColumns(table, LATENCY_BUCKET_COLUMNS)
+  if (table.rows.length > LATENCY_BUCKET_COUNT) {
+    throw new PxCanaryError(
+      'result_unexpected_rows',
+      `Pixie's '${tableName}' table has ${table.rows.length} rows, at most ${LATENCY_BUCKET_COUNT} expected`,
+      { details: { table: tableName, rows: table.rows.length } }
+    )
   }
-  const fromBuckets = compareLatency(canary.buckets, baseline.buckets, {
-    quantile: QUANTILE_FRACTION[quantile],
+  const seen = new Set<bigint>()
+  const rows = table.rows.map((row) => {
+    const bucket = int64Cell(table, row, 'bucket')
+    const count = int64Cell(table, row, 'count')
+    if (seen.has(bucket)) {
+      throw new PxCanaryError(
+        'result_invalid_bucket',
+        `Pixie's '${tableName}' table has latency bucket ${bucket} twice`,
+        { details: { table: tableName, bucket: String(bucket) } }
+      )
+    }
+    seen.add(bucket)
+    // Out-of-range values become non-safe numbers, which toBucketCounts refuses.
+    return { bucket, count }
   })
-  const q1 = canary.stats.latencyNs?.[quantile] ?? null
-  const q2 = baseline.stats.latencyNs?.[quantile] ?? null
-  const both = q1 !== null && q2 !== null
-  // The quantiles shown and judged are Pixie's own px.quantiles (t-digest) figures, what a user
-  // sees in Pixie, where the bucket estimate may be off by up to 19 %; the buckets serve the
-  // Mann-Whitney test.
-  const cmp: LatencyComparison = {
-    ...fromBuckets,
-    canary: { requests: fromBuckets.canary.requests, quantileNs: q1 },
-    baseline: { requests: fromBuckets.baseline.requests, quantileNs: q2 },
-    differenceNs: both ? q1 - q2 : null,
-    ratio: both && q2 > 0 ? q1 / q2 : null,
+  return toBucketCounts(rows)
+}
+
+function bucketsOf(
+  result: ScriptResult,
+  tables: ComparisonSideTables,
+  stats: HttpStats
+): ComparisonSide {
+  if (tables.buckets === null) return { stats, buckets: null }
+  const buckets = decodeLatencyBuckets(result, tables.buckets)
+  const total = buckets.reduce((sum, n) => sum + n, 0)
+  if (total !== stats.requests) {
+    throw new PxCanaryError(
+      'result_inconsistent_counts',
+      `Pixie's '${tables.buckets}' buckets hold ${total} requests but '${tables.stats}' counts ${stats.requests}`,
+      { details: { table: tables.buckets, buckets_total: total, requests: stats.requests } }
+    )
   }
-  const verdict = latencyVerdict(cmp, {
-    alpha: settings.alpha,
-    ratioMargin: settings.margin,
-    minSamples: settings.minRequests,
-  })
-  const mw = cmp.mannWhitney
-  return {
-    quantile,
-    canary: { requests: cmp.canary.requests, quantile_ms: ms(q1) },
-    baseline: { requests: cmp.baseline.requests, quantile_ms: ms(q2) },
-    difference_ms: ms(cmp.differenceNs),
-    ratio: cmp.ratio,
-    mann_whitney:
-      mw === null
-        ? null
-        : {
-            u: mw.u,
-            probability_greater: mw.probabilityGreater,
-            z: mw.z,
-            p_value: mw.pTwoSided,
-            p_value_canary_slower: mw.pGreater,
-          },
-    ...judged(verdict, settings),
-  }
+  return { stats, buckets }
 }
 
 /**
- * Each side's requests per second over the window and the canary's share of the traffic, which
- * shows whether the split matches the rollout's weight. No verdict: how much traffic a canary
- * should get is the rollout's business.
+ * Decodes everything a comparison call returned: each side's summary row (checked against the
+ * selector it must echo) and, when the plan asked for them, its latency buckets.
+ *
+ * @throws PxCanaryError result_* (see decodeHttpStats and decodeLatencyBuckets), and
+ *   result_inconsistent_counts when a side's buckets do not add up to its request count (both
+ *   come from one filtered frame)
  */
-export function throughputComparison(
-  canary: HttpStats,
-  baseline: HttpStats,
-  windowSeconds: number
-): ThroughputComparisonBody {
-  const cmp = compareThroughput(canary.requests, baseline.requests, windowSeconds)
+export function decodeComparison(result: ScriptResult, plan: ComparisonPlan): ComparedSides {
+  const canary = decodeHttpStats(result, plan.canary.stats, plan.canary.echo)
+  const baseline = decodeHttpStats(result, plan.baseline.stats, plan.baseline.echo)
   return {
-    // Zero requests may mean nothing matched the selector: no measurement, as for `rps`.
-    canary_rps: canary.requests === 0 ? null : cmp.canaryRps,
-    baseline_rps: baseline.requests === 0 ? null : cmp.baselineRps,
-    canary_share: cmp.canaryShare,
-    ratio: cmp.ratio,
+    canary: bucketsOf(result, plan.canary, canary),
+    baseline: bucketsOf(result, plan.baseline, baseline),
   }
+}
+
+/** A metric's stats query, with or without a baseline (null: the canary alone). */
+export interface MetricStatsQuery extends HttpStatsQuery {
+  baseline: Selector | null
+}
+
+/**
+ * The call a metric sends: the plain one-row stats call without a baseline (exactly as before
+ * comparisons existed), the comparison call and its plan with one.
+ */
+export function buildMetricCall(
+  query: MetricStatsQuery,
+  queryName: string,
+  options: ComparisonCallOptions
+): { call: PxlCall; plan: ComparisonPlan | null } {
+  const { baseline, ...stats } = query
+  if (baseline === null) return { call: buildHttpStatsCall(stats, queryName), plan: null }
+  const { comparison, ...call } = buildComparisonCall({ ...stats, baseline }, queryName, options)
+  return { call, plan: comparison }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, parseEnv } from './env'
+import { ConfigError, parseEnv, secretValues } from './env'
 
 const CLUSTER = '3f2c1b0a-1111-4222-8333-944455556666'
 
@@ -88,5 +88,31 @@ describe('parseEnv', () => {
     const text = problems({ PX_DIRECT_ADDR: 'a:1', PX_CANARY_AUTH_TOKEN: 'short-tok' })
     expect(text).toMatch(/PX_CANARY_AUTH_TOKEN must be/)
     expect(text).not.toContain('short-tok')
+  })
+
+  it('should read PX_E2E_ENCRYPTION: on or off in direct mode, never off with Pixie Cloud', () => {
+    expect(parseEnv({ PX_DIRECT_ADDR: 'a:1', PX_E2E_ENCRYPTION: '1' }).client).toEqual({
+      mode: 'direct',
+      address: 'a:1',
+      encryption: true,
+    })
+    expect(parseEnv({ PX_DIRECT_ADDR: 'a:1', PX_E2E_ENCRYPTION: '0' }).client).toMatchObject({
+      encryption: false,
+    })
+    expect(parseEnv({ PX_DIRECT_ADDR: 'a:1', PX_E2E_ENCRYPTION: '' }).client).not.toHaveProperty(
+      'encryption'
+    )
+    expect(problems({ PX_API_KEY: 'k', PX_CLUSTER_ID: CLUSTER, PX_E2E_ENCRYPTION: '0' })).toMatch(
+      /PX_E2E_ENCRYPTION=0 is refused with Pixie Cloud/
+    )
+    expect(problems({ PX_DIRECT_ADDR: 'a:1', PX_E2E_ENCRYPTION: 'yes please' })).toMatch(
+      /PX_E2E_ENCRYPTION must be 1 or 0/
+    )
+  })
+
+  it('should name the secrets as given, before validation, for redaction', () => {
+    expect(secretValues({ PX_API_KEY: 'bad key', PX_CANARY_AUTH_TOKEN: '', PORT: '1' })).toEqual([
+      'bad key',
+    ])
   })
 })

@@ -8,11 +8,15 @@
  * - PORT: listening port (default 8080; 0 picks a free port, for tests);
  * - PX_API_KEY + PX_CLUSTER_ID (+ optional PX_CLOUD_ADDR): via Pixie Cloud, as the original demo;
  * - PX_DIRECT_ADDR (host:port): a plaintext direct Vizier address (standalone PEM, simulator);
- * - PX_CANARY_AUTH_TOKEN (optional): callers must send `Authorization: Bearer <token>`.
- * Exactly one of the two Pixie modes must be configured.
+ * - PX_CANARY_AUTH_TOKEN (optional): callers must send `Authorization: Bearer <token>`;
+ * - PX_E2E_ENCRYPTION (optional): `1` turns Pixie's end-to-end encryption of result batches on in
+ *   direct mode too (a Vizier reached through a port-forward); `0` turns it off in direct mode
+ *   (the default there) and is refused with Pixie Cloud, where it is always on.
+ * Exactly one of the two Pixie modes must be configured. This is the one reader of the
+ * environment's meaning; entries (shared/serve.ts) only pass process.env in.
  */
 import * as z from 'zod/mini'
-import type { VizierClientOptions } from './pixie'
+import type { VizierClientOptions } from './pixie/client'
 
 export type Env = Readonly<Record<string, string | undefined>>
 
@@ -75,6 +79,34 @@ function validHostPort(value: string): boolean {
   )
 }
 
+/** PX_E2E_ENCRYPTION: undefined when unset (the mode's default), else the flag or a problem. */
+function readEncryption(
+  value: string | undefined,
+  cloud: boolean
+): { encryption?: boolean; problem?: string } {
+  if (value === undefined) return {}
+  if (value === '1' || value === 'true') return { encryption: true }
+  if (value === '0' || value === 'false') {
+    return cloud
+      ? {
+          problem:
+            'PX_E2E_ENCRYPTION=0 is refused with Pixie Cloud: results would cross it in the clear',
+        }
+      : { encryption: false }
+  }
+  return { problem: `PX_E2E_ENCRYPTION must be 1 or 0, got ${JSON.stringify(value.slice(0, 16))}` }
+}
+
+/**
+ * The values that must never leave the process (PX_API_KEY, PX_CANARY_AUTH_TOKEN), as given and
+ * before any validation: a malformed secret is a secret too.
+ */
+export function secretValues(env: Env): string[] {
+  return [read(env, 'PX_API_KEY'), read(env, 'PX_CANARY_AUTH_TOKEN')].filter(
+    (s): s is string => s !== undefined
+  )
+}
+
 /**
  * Parses the configuration.
  *
@@ -132,16 +164,20 @@ export function parseEnv(env: Env): ServerConfig {
       'PX_CANARY_AUTH_TOKEN must be 16 to 512 printable ASCII characters without spaces'
     )
   }
+  const e2e = readEncryption(read(env, 'PX_E2E_ENCRYPTION'), directAddr === undefined)
+  if (e2e.problem !== undefined) problems.push(e2e.problem)
   if (problems.length > 0) throw new ConfigError(problems)
 
+  const encryption = e2e.encryption === undefined ? {} : { encryption: e2e.encryption }
   const client: VizierClientOptions =
     directAddr !== undefined
-      ? { mode: 'direct', address: directAddr }
+      ? { mode: 'direct', address: directAddr, ...encryption }
       : {
           mode: 'cloud',
           apiKey: apiKey!,
           clusterId: clusterId!,
           ...(cloudAddr === undefined ? {} : { cloudAddr }),
+          ...encryption,
         }
   return authToken === undefined ? { port, client } : { port, client, authToken }
 }

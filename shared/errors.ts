@@ -1,41 +1,76 @@
 /**
- * Typed errors. Every failure that can reach a caller is a PxCanaryError with a stable code;
- * shared/http-errors.ts is the one place that maps codes to HTTP statuses and JSON bodies.
+ * The closed error catalogue: every code a caller can see, with its HTTP status, in one table.
+ * Parameter errors are the one family: `invalid_<parameter>` and `missing_<parameter>` name the
+ * parameter at fault, so their set is the parameter list (shared/params.ts); every other code is
+ * a key of ERROR_STATUS. shared/http-errors.ts turns a PxCanaryError into its JSON answer.
  */
 
-/** Stable error codes, grouped by where they arise. */
-export type ErrorCode =
-  // Bad request parameters (400). The code names the parameter, e.g. invalid_namespace.
-  | `invalid_${string}`
-  | `missing_${string}`
-  | 'conflicting_selectors'
-  | 'unknown_parameter'
-  // Caller authentication (401).
-  | 'unauthorized'
-  // Routing (404), or a method other than GET/HEAD on a known route (405).
-  | 'not_found'
-  | 'method_not_allowed'
-  // Pixie refused, failed or returned a script error (502).
-  | 'pixie_unauthenticated'
-  | 'pixie_permission_denied'
-  | 'pixie_unavailable'
-  | 'pixie_script_error'
-  | 'pixie_transport_error'
-  | 'pixie_protocol_error'
-  | 'pixie_decryption_failed'
-  | 'pixie_result_too_large'
-  // Pixie did not answer within the deadline (504).
-  | 'pixie_deadline_exceeded'
-  // Pixie answered, but the result cannot be trusted as a measurement (502).
-  | `result_${string}`
-  // This instance is saturated (503).
-  | 'overloaded'
-  // A bug (500).
-  | 'internal_error'
+/** Every code that is not a parameter's own, with its HTTP status. */
+export const ERROR_STATUS = {
+  // Bad request parameters beyond one parameter's own code.
+  missing_selector: 400,
+  missing_baseline: 400,
+  conflicting_selectors: 400,
+  unknown_parameter: 400,
+  // Caller authentication.
+  unauthorized: 401,
+  // Routing, or a method other than GET/HEAD on a known route.
+  not_found: 404,
+  method_not_allowed: 405,
+  // Pixie refused, failed or returned a script error.
+  pixie_unauthenticated: 502,
+  pixie_permission_denied: 502,
+  pixie_unavailable: 502,
+  pixie_script_error: 502,
+  pixie_transport_error: 502,
+  pixie_protocol_error: 502,
+  pixie_decryption_failed: 502,
+  pixie_result_too_large: 502,
+  // Pixie answered, but the result cannot be trusted as a measurement.
+  result_missing_table: 502,
+  result_missing_column: 502,
+  result_bad_type: 502,
+  result_invalid_value: 502,
+  result_invalid_count: 502,
+  result_invalid_bucket: 502,
+  result_inconsistent_counts: 502,
+  result_unexpected_rows: 502,
+  result_selector_mismatch: 502,
+  // This instance is saturated.
+  overloaded: 503,
+  // Pixie did not answer within the deadline.
+  pixie_deadline_exceeded: 504,
+  // A bug.
+  internal_error: 500,
+} as const
+
+/** Status of every parameter's own code. */
+export const PARAMETER_ERROR_STATUS = 400
+
+/** A code of the catalogue's fixed part. */
+export type FixedErrorCode = keyof typeof ERROR_STATUS
+
+/** A parameter's own code: the parameter was malformed, repeated or missing. */
+export type ParameterErrorCode = `invalid_${string}` | `missing_${string}`
+
+/** Stable error codes. */
+export type ErrorCode = FixedErrorCode | ParameterErrorCode
+
+export type ErrorStatus = (typeof ERROR_STATUS)[FixedErrorCode] | typeof PARAMETER_ERROR_STATUS
+
+/** The HTTP status of a code: its row in ERROR_STATUS, or 400 for a parameter's own code. */
+export function statusOf(code: ErrorCode): ErrorStatus {
+  return Object.hasOwn(ERROR_STATUS, code)
+    ? ERROR_STATUS[code as FixedErrorCode]
+    : PARAMETER_ERROR_STATUS
+}
 
 export interface ErrorOptions {
   cause?: unknown
-  /** Extra, non-secret facts for the JSON body (e.g. the parameter, a compiler error's line). */
+  /**
+   * Extra, non-secret facts for the JSON body (e.g. the parameter, a compiler error's line).
+   * Keys are snake_case: they are part of the JSON contract.
+   */
   details?: Record<string, unknown>
 }
 

@@ -8,7 +8,8 @@
  * function, never as source text: the path pattern is compiled here with every regex
  * metacharacter escaped, and a disabled filter is a pattern that matches everything.
  */
-import { PxCanaryError } from './errors'
+import * as z from 'zod/mini'
+import { converting, parseParameter, requestPathProblem, shown } from './parameter'
 import { escapeRegex } from './pxl/exclusion'
 
 /** The methods a `method` filter accepts (RFC 9110 methods a canary serves). */
@@ -30,7 +31,7 @@ export const NO_FILTERS: RequestFilters = Object.freeze({ path: null, method: nu
 export const FILTER_PARAMS = ['path', 'method'] as const
 
 /** Longest path filter accepted (a request path beyond it is unusual; a pattern is shorter). */
-export const MAX_PATH_FILTER_LENGTH = 256
+const MAX_PATH_FILTER_LENGTH = 256
 
 /**
  * An RE2 pattern that matches every string, newlines included: the argument of a disabled filter
@@ -44,29 +45,24 @@ const SEGMENT_PATTERN = '[^/?]+'
 /** A query string after the path, which Pixie's req_path may carry. */
 const OPTIONAL_QUERY = '(?:\\?.*)?'
 
-/**
- * Path characters allowed in a filter: RFC 3986 pchar plus `/` (unreserved, sub-delims, `:`, `@`,
- * percent escapes) and `*`. `?` and `#` are refused: a filter names a path, not a query.
- */
-const PATH_CHARS = /^\/[A-Za-z0-9._~!$&'()+,;=:@%/*-]*$/
-const PERCENT_ESCAPE = /%(?![0-9A-Fa-f]{2})/
-
 const ALLOWED = {
   path: `an absolute request path of at most ${MAX_PATH_FILTER_LENGTH} characters (letters, digits and -._~!$&'()+,;=:@%/), where a segment that is exactly * matches any one non-empty segment, e.g. /orders/*/items`,
   method: `one of ${HTTP_METHODS.join(', ')}`,
 } as const
 
-function shown(value: string): string {
-  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value)
-}
+/** A path filter: the request-path grammar, and `*` only as a whole segment. */
+const pathSchema = converting(z.string(), (value, refuse) => {
+  const problem = requestPathProblem(value, MAX_PATH_FILTER_LENGTH)
+  if (problem !== undefined) return refuse(problem)
+  for (const segment of value.split('/')) {
+    if (segment.includes('*') && segment !== '*') {
+      return refuse(` (* must be a whole segment, not part of ${shown(segment)})`)
+    }
+  }
+  return value
+})
 
-function invalid(name: keyof typeof ALLOWED, value: string, why = ''): PxCanaryError {
-  return new PxCanaryError(
-    `invalid_${name}`,
-    `${name} must be ${ALLOWED[name]}${why}; got ${shown(value)}`,
-    { details: { parameter: name } }
-  )
-}
+const methodSchema = z.enum(HTTP_METHODS)
 
 /**
  * Validates a `path` filter value (undefined: no filter).
@@ -74,19 +70,7 @@ function invalid(name: keyof typeof ALLOWED, value: string, why = ''): PxCanaryE
  * @throws PxCanaryError invalid_path (400)
  */
 export function parsePathFilter(value: string | undefined): string | null {
-  if (value === undefined) return null
-  // Length first, so long input never reaches a regex.
-  if (value.length === 0 || value.length > MAX_PATH_FILTER_LENGTH) throw invalid('path', value)
-  if (!PATH_CHARS.test(value)) throw invalid('path', value)
-  if (PERCENT_ESCAPE.test(value)) {
-    throw invalid('path', value, ' (% must start an escape of two hex digits, like %2F)')
-  }
-  for (const segment of value.split('/')) {
-    if (segment.includes('*') && segment !== '*') {
-      throw invalid('path', value, ` (* must be a whole segment, not part of ${shown(segment)})`)
-    }
-  }
-  return value
+  return value === undefined ? null : parseParameter('path', value, pathSchema, ALLOWED.path)
 }
 
 /**
@@ -96,10 +80,7 @@ export function parsePathFilter(value: string | undefined): string | null {
  * @throws PxCanaryError invalid_method (400)
  */
 export function parseMethodFilter(value: string | undefined): HttpMethod | null {
-  if (value === undefined) return null
-  const method = HTTP_METHODS.find((m) => m === value)
-  if (method === undefined) throw invalid('method', value)
-  return method
+  return value === undefined ? null : parseParameter('method', value, methodSchema, ALLOWED.method)
 }
 
 /** Validates both filters from their raw values. */

@@ -7,7 +7,7 @@
  */
 import type { Context, ErrorHandler } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { PxCanaryError } from './errors'
+import { PxCanaryError, statusOf } from './errors'
 import type { ErrorCode } from './errors'
 
 /** Per-request facts the error path records for the request log line. */
@@ -24,27 +24,13 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> }
 }
 
-/** HTTP status for an error code (see ARCHITECTURE.md, HTTP contract). */
+/** HTTP status for an error code: its row in the catalogue (shared/errors.ts). */
 export function statusForCode(code: ErrorCode): ContentfulStatusCode {
-  if (
-    code.startsWith('invalid_') ||
-    code.startsWith('missing_') ||
-    code === 'conflicting_selectors' ||
-    code === 'unknown_parameter'
-  ) {
-    return 400
-  }
-  if (code === 'unauthorized') return 401
-  if (code === 'not_found') return 404
-  if (code === 'method_not_allowed') return 405
-  if (code === 'overloaded') return 503
-  if (code === 'pixie_deadline_exceeded') return 504
-  if (code.startsWith('pixie_') || code.startsWith('result_')) return 502
-  return 500
+  return statusOf(code)
 }
 
 /** Builds an error response and records the error for the request log. */
-export function errorResponse(
+function errorResponse(
   c: Context<AppEnv>,
   code: ErrorCode,
   message: string,

@@ -7,13 +7,18 @@
  */
 import * as z from 'zod/mini'
 import { PxCanaryError } from './errors'
+import {
+  boundedString,
+  invalidParameter,
+  parseParameter,
+  converting,
+  requestPathProblem,
+  shown,
+} from './parameter'
 import { FILTER_PARAMS, parseRequestFilters } from './filters'
 import type { RequestFilters } from './filters'
 import { DEFAULT_EXCLUDED_PATHS } from './pxl/exclusion'
 import type { Selector } from './selector'
-
-/** The three metrics px-canary serves, as they appear in paths and responses. */
-export type MetricName = 'error-rate' | 'latency' | 'throughput'
 
 /** Raw query parameters: name -> every value given (Hono's `c.req.queries()`). */
 export type RawParams = Record<string, string[]>
@@ -50,12 +55,13 @@ export interface ExtraParams<P> {
 /** Everything one request asks for, validated. */
 export type MetricQuery<P> = CommonParams & { params: P }
 
-export const DEFAULT_WINDOW_SECONDS = 60
-export const MIN_WINDOW_SECONDS = 10
-export const MAX_WINDOW_SECONDS = 3600
+const DEFAULT_WINDOW_SECONDS = 60
+const MIN_WINDOW_SECONDS = 10
+const MAX_WINDOW_SECONDS = 3600
 const MAX_EXCLUDED_PATHS = 32
 const MAX_PATH_LENGTH = 256
 
+/** The canary selector parameters. */
 const SELECTOR_PARAMS = ['replicaset', 'rollout', 'hash', 'pod', 'service'] as const
 /** Each baseline parameter is validated, and described, like the canary one it mirrors. */
 const BASELINE_OF = {
@@ -64,7 +70,9 @@ const BASELINE_OF = {
   baseline_pod: 'pod',
   baseline_service: 'service',
 } as const
-const BASELINE_PARAMS = Object.keys(BASELINE_OF) as (keyof typeof BASELINE_OF)[]
+/** The baseline selector parameters. */
+export const BASELINE_PARAMS = Object.keys(BASELINE_OF) as (keyof typeof BASELINE_OF)[]
+/** The parameters every metric accepts. */
 const COMMON_PARAMS = [
   'namespace',
   ...SELECTOR_PARAMS,
@@ -82,14 +90,6 @@ const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
 const NAME_PREFIX = /^[a-z0-9][-a-z0-9.]*$/
 const HASH = /^[a-z0-9]+$/
 const WINDOW = /^([1-9][0-9]{0,5})(s|m|h)?$/
-const PATH = /^\/[A-Za-z0-9._~!$&'()*+;=:@%/-]*$/
-
-/** A string of bounded length (checked first, so long input never reaches the regex) matching re. */
-function boundedString(maxLength: number, re: RegExp) {
-  return z
-    .string()
-    .check(z.minLength(1, { abort: true }), z.maxLength(maxLength, { abort: true }), z.regex(re))
-}
 
 const schemas = {
   namespace: boundedString(63, DNS_LABEL),
@@ -98,9 +98,26 @@ const schemas = {
   hash: boundedString(63, HASH),
   pod: boundedString(253, NAME_PREFIX),
   service: boundedString(63, DNS_1035_LABEL),
-  window: boundedString(8, WINDOW),
-  errors: z.enum(['4xx5xx', '5xx']),
-  quantile: z.enum(['p50', 'p90', 'p99']),
+  /** Parsed once: the number and unit to whole seconds, within the bounds. */
+  window: converting(z.string().check(z.maxLength(8, { abort: true })), (value, refuse) => {
+    const match = WINDOW.exec(value)
+    if (match === null) return refuse()
+    const unit = match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1
+    const seconds = Number(match[1]) * unit
+    if (seconds < MIN_WINDOW_SECONDS || seconds > MAX_WINDOW_SECONDS) return refuse()
+    return seconds
+  }),
+  exclude_paths: converting(z.string(), (value, refuse): readonly string[] | undefined => {
+    if (value === 'none') return []
+    const paths = value.split(',')
+    if (paths.length > MAX_EXCLUDED_PATHS) return refuse(' (too many)')
+    for (const path of paths) {
+      if (requestPathProblem(path, MAX_PATH_LENGTH) !== undefined) {
+        return refuse(` (bad path ${shown(path)})`)
+      }
+    }
+    return [...new Set(paths)]
+  }),
 }
 
 /** What each parameter allows, stated in every error about it. */
@@ -115,14 +132,6 @@ const ALLOWED: Record<string, string> = {
     'a Service name (DNS-1035 label: lowercase letters, digits and -, starting with a letter, at most 63)',
   window: `a duration from ${MIN_WINDOW_SECONDS}s to 1h: a number with unit s, m or h (30s, 5m, 1h) or plain seconds; default ${DEFAULT_WINDOW_SECONDS}s`,
   exclude_paths: `a comma-separated list of at most ${MAX_EXCLUDED_PATHS} absolute paths like /healthz (without query string; requests with a query string are excluded too), or none to count every path; default ${DEFAULT_EXCLUDED_PATHS.join(',')}`,
-  errors:
-    "4xx5xx (responses with status >= 400 are errors, as in Pixie's own scripts; the default) or 5xx (status >= 500)",
-  quantile: 'p50, p90 or p99 (the default)',
-}
-
-/** Echoes a bad value safely: truncated, JSON-quoted (so control characters stay visible). */
-function shown(value: string): string {
-  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value)
 }
 
 /** What a parameter allows; a baseline parameter allows what its canary counterpart does. */
@@ -131,11 +140,7 @@ function allowed(name: string): string {
 }
 
 function invalid(name: string, value: string, why = ''): PxCanaryError {
-  return new PxCanaryError(
-    `invalid_${name}`,
-    `${name} must be ${allowed(name)}${why}; got ${shown(value)}`,
-    { details: { parameter: name } }
-  )
+  return invalidParameter(name, allowed(name), value, why)
 }
 
 function missing(name: string, why = ''): PxCanaryError {
@@ -144,33 +149,9 @@ function missing(name: string, why = ''): PxCanaryError {
   })
 }
 
-/** Validates one present value against its schema. */
-function check<T>(name: string, value: string, schema: z.ZodMiniType<T>): T {
-  const parsed = schema.safeParse(value)
-  if (!parsed.success) throw invalid(name, value)
-  return parsed.data
-}
-
-function parseWindow(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_WINDOW_SECONDS
-  const match = WINDOW.exec(check('window', value, schemas.window))!
-  const unit = match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1
-  const seconds = Number(match[1]) * unit
-  if (seconds < MIN_WINDOW_SECONDS || seconds > MAX_WINDOW_SECONDS) throw invalid('window', value)
-  return seconds
-}
-
-function parseExcludedPaths(value: string | undefined): readonly string[] {
-  if (value === undefined) return DEFAULT_EXCLUDED_PATHS
-  if (value === 'none') return []
-  const paths = value.split(',')
-  if (paths.length > MAX_EXCLUDED_PATHS) throw invalid('exclude_paths', value, ' (too many)')
-  for (const path of paths) {
-    if (path.length > MAX_PATH_LENGTH || !PATH.test(path)) {
-      throw invalid('exclude_paths', value, ` (bad path ${shown(path)})`)
-    }
-  }
-  return [...new Set(paths)]
+/** Validates one present value against its schema, through the one hook. */
+function check<T>(name: string, value: string, schema: z.ZodMiniType<T, string>): T {
+  return parseParameter(name, value, schema, allowed(name))
 }
 
 function parseSelector(namespace: string, one: (name: string) => string | undefined): Selector {
@@ -295,13 +276,21 @@ function selectorValue(selector: Selector): string {
 }
 
 /**
+ * Every parameter a metric accepts: the common ones, then the metric's own. Anything else is
+ * refused as unknown_parameter, so this list is the contract tests and manifests check against.
+ */
+export function parameterNames(extra: Pick<ExtraParams<unknown>, 'names'>): readonly string[] {
+  return [...COMMON_PARAMS, ...extra.names]
+}
+
+/**
  * Validates a request's parameters against the HTTP contract plus a metric's own parameters.
  *
  * @throws PxCanaryError (400 family): unknown_parameter, invalid_<name>, missing_<name>,
  *   missing_selector, conflicting_selectors
  */
 export function parseMetricQuery<P>(raw: RawParams, extra: ExtraParams<P>): MetricQuery<P> {
-  const known = new Set<string>([...COMMON_PARAMS, ...extra.names])
+  const known = new Set<string>(parameterNames(extra))
   for (const name of Object.keys(raw)) {
     if (!known.has(name)) {
       throw new PxCanaryError(
@@ -331,8 +320,16 @@ export function parseMetricQuery<P>(raw: RawParams, extra: ExtraParams<P>): Metr
   const namespace = check('namespace', namespaceValue, schemas.namespace)
   const selector = parseSelector(namespace, one)
   const baseline = parseBaseline(namespace, selector, one)
-  const windowSeconds = parseWindow(one('window'))
-  const excludedPaths = parseExcludedPaths(one('exclude_paths'))
+  const windowValue = one('window')
+  const windowSeconds =
+    windowValue === undefined
+      ? DEFAULT_WINDOW_SECONDS
+      : check('window', windowValue, schemas.window)
+  const excludedValue = one('exclude_paths')
+  const excludedPaths =
+    excludedValue === undefined
+      ? DEFAULT_EXCLUDED_PATHS
+      : check('exclude_paths', excludedValue, schemas.exclude_paths)
   const filters = parseRequestFilters({ path: one('path'), method: one('method') })
   const values: Record<string, string | undefined> = {}
   for (const name of extra.names) values[name] = one(name)
@@ -346,38 +343,37 @@ export function parseMetricQuery<P>(raw: RawParams, extra: ExtraParams<P>): Metr
   }
 }
 
-/** Which statuses count as errors: '4xx5xx' (>= 400, Pixie's definition) or '5xx' (>= 500). */
-export type ErrorStatuses = '4xx5xx' | '5xx'
-
-/** The lowest status that counts as an error, per `errors` value. */
-export const ERROR_MIN_STATUS: Readonly<Record<ErrorStatuses, number>> = {
-  '4xx5xx': 400,
-  '5xx': 500,
-}
-
-/** Which latency quantile is a latency response's `value`. */
-export type Quantile = 'p50' | 'p90' | 'p99'
-
 /** Metrics without parameters of their own (throughput). */
 export const noExtraParams: ExtraParams<Record<string, never>> = {
   names: [],
   parse: () => ({}),
 }
 
-/** The error-rate function's `errors` parameter. */
-export const errorRateParams: ExtraParams<{ errorStatuses: ErrorStatuses }> = {
-  names: ['errors'],
-  parse: (values) => ({
-    errorStatuses:
-      values.errors === undefined ? '4xx5xx' : check('errors', values.errors, schemas.errors),
-  }),
+/** One of a metric's own parameters: its zod schema, what it allows (stated in every error), its default. */
+export interface ParameterSpec<T> {
+  readonly schema: z.ZodMiniType<T, string>
+  readonly allowed: string
+  readonly fallback: T
 }
 
-/** The latency function's `quantile` parameter. */
-export const latencyParams: ExtraParams<{ quantile: Quantile }> = {
-  names: ['quantile'],
-  parse: (values) => ({
-    quantile:
-      values.quantile === undefined ? 'p99' : check('quantile', values.quantile, schemas.quantile),
-  }),
+/**
+ * A metric's own parameter `name`, validated through the one hook and delivered as `params[key]`
+ * (absent: the spec's default).
+ *
+ * @example ownParameter('quantile', 'quantile', { schema: z.enum(['p50', 'p99']), allowed, fallback: 'p99' })
+ */
+export function ownParameter<K extends string, T>(
+  name: string,
+  key: K,
+  spec: ParameterSpec<T>
+): ExtraParams<Record<K, T>> {
+  return {
+    names: [name],
+    parse: (values) => {
+      const value = values[name]
+      const parsed =
+        value === undefined ? spec.fallback : parseParameter(name, value, spec.schema, spec.allowed)
+      return { [key]: parsed } as Record<K, T>
+    },
+  }
 }

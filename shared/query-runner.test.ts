@@ -4,7 +4,7 @@ import { PxCanaryError } from './errors'
 import type { ScriptResult, VizierClient } from './pixie/types'
 import { buildHttpStatsCall } from './pxl/request'
 import { createQueryRunner } from './query-runner'
-import { statsResult } from './testing/stats-result'
+import { statsResult } from '../test/helpers/stats-result'
 
 const callFor = (pod: string) =>
   buildHttpStatsCall(
@@ -197,7 +197,7 @@ describe('createQueryRunner', () => {
     })
     const cancelled = () =>
       new PxCanaryError('pixie_transport_error', 'Pixie failed the call with Canceled', {
-        details: { grpcCode: 'Canceled' },
+        details: { grpc_code: 'Canceled' },
       })
     const early = runner.run(callFor('early'))
     await tick()

@@ -13,6 +13,7 @@
  *   DEADLINE_EDGE_MS of it is answered overloaded rather than started.
  */
 import { PxCanaryError } from './errors'
+import { DEADLINE_EDGE_MS, deadlineError, deadlineOrTransport } from './pixie/error-mapping'
 import type { ScriptResult, VizierClient } from './pixie/types'
 import type { PxlCall } from './pxl/request'
 
@@ -36,22 +37,7 @@ export interface QueryRunner {
   readonly queued: number
 }
 
-export const DEFAULT_MAX_QUEUED_QUERIES = 256
-
-/**
- * A transport failure this close to the deadline is the deadline: a server that honours the
- * grpc-timeout the client sends may end the call (CANCELLED, RST_STREAM) a moment before the
- * client's own timer fires, and the caller should read that as 504, not as a broken Pixie.
- */
-export const DEADLINE_EDGE_MS = 250
-
-function deadlineError(timeoutMs: number): PxCanaryError {
-  return new PxCanaryError(
-    'pixie_deadline_exceeded',
-    `Pixie did not answer within ${timeoutMs} ms`,
-    { details: { timeout_ms: timeoutMs } }
-  )
-}
+const DEFAULT_MAX_QUEUED_QUERIES = 256
 
 function overloadedError(maxConcurrent: number, why: string): PxCanaryError {
   return new PxCanaryError(
@@ -124,14 +110,7 @@ export function createQueryRunner(options: QueryRunnerOptions): QueryRunner {
       .catch((err: unknown) => {
         // Our own abort surfaces as whatever the client throws for it; report the deadline.
         if (controller.signal.aborted) throw deadlineError(timeoutMs)
-        const atEdge = deadlineAt - now() <= DEADLINE_EDGE_MS
-        if (atEdge && err instanceof PxCanaryError && err.code === 'pixie_transport_error') {
-          throw new PxCanaryError('pixie_deadline_exceeded', deadlineError(timeoutMs).message, {
-            cause: err,
-            details: { timeout_ms: timeoutMs },
-          })
-        }
-        throw err
+        throw deadlineOrTransport(err, timeoutMs, deadlineAt - now())
       })
       .finally(() => {
         clearTimeout(timer)

@@ -4,24 +4,19 @@
  * configuration logs one clear line and exits 1 before listening. On SIGTERM (Knative scaling
  * down) or SIGINT it stops accepting connections, lets in-flight requests finish within a grace
  * period, closes the client and exits 0.
- *
- * Besides the variables shared/env.ts parses, it reads PX_E2E_ENCRYPTION: `1` turns Pixie's
- * end-to-end encryption of result batches on in direct mode too (a Vizier reached without the
- * cloud, e.g. through a port-forward); `0` turns it off in direct mode (the default there) and is
- * refused with Pixie Cloud, where it is always on. The secrets it holds (PX_API_KEY,
- * PX_CANARY_AUTH_TOKEN) are redacted from every log line and error body.
+ * The secrets (shared/env.ts secretValues) are redacted from every log line and error body.
  */
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import type { ServerType } from '@hono/node-server'
 import { createMetricApp, DEFAULT_REQUEST_TIMEOUT_MS } from './app'
-import type { MetricDefinition } from './app'
-import { ConfigError, parseEnv } from './env'
+import type { MetricDefinition } from './metric'
+import { ConfigError, parseEnv, secretValues } from './env'
 import type { Env } from './env'
 import { createLogger } from './logger'
 import type { Logger } from './logger'
-import { createVizierClient } from './pixie'
+import { createVizierClient } from './pixie/client'
 
 export interface ServeOptions {
   /** Environment to read; default process.env (entries are the only readers of it). */
@@ -36,22 +31,6 @@ export interface ServeOptions {
 
 /** How long closing the Pixie client may take at shutdown before the process exits anyway. */
 const CLIENT_CLOSE_MS = 2000
-
-/** PX_E2E_ENCRYPTION: undefined when unset (the mode's default), else the flag or a problem. */
-function readEncryption(env: Env, cloud: boolean): { encryption?: boolean; problem?: string } {
-  const value = env.PX_E2E_ENCRYPTION
-  if (value === undefined || value === '') return {}
-  if (value === '1' || value === 'true') return { encryption: true }
-  if (value === '0' || value === 'false') {
-    return cloud
-      ? {
-          problem:
-            'PX_E2E_ENCRYPTION=0 is refused with Pixie Cloud: results would cross it in the clear',
-        }
-      : { encryption: false }
-  }
-  return { problem: `PX_E2E_ENCRYPTION must be 1 or 0, got ${JSON.stringify(value.slice(0, 16))}` }
-}
 
 /** Resolves after ms, or when the promise settles, whichever is first; never rejects. */
 function bounded(promise: Promise<unknown>, ms: number): Promise<void> {
@@ -91,12 +70,9 @@ function closeServer(server: ServerType, graceMs: number): Promise<void> {
  */
 export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOptions = {}): void {
   const env = options.env ?? process.env
-  // Redact the secrets as given, even before they are validated (a bad value is a secret too).
-  const secrets = [env.PX_API_KEY, env.PX_CANARY_AUTH_TOKEN].filter(
-    (s): s is string => s !== undefined && s !== ''
-  )
+  const secrets = secretValues(env)
   const logger =
-    options.logger ?? createLogger({ base: { metric: definition.metric }, redact: secrets })
+    options.logger ?? createLogger({ base: { metric: definition.name }, redact: secrets })
   const fail = (msg: string, fields: Record<string, unknown>): never => {
     logger.error(msg, fields)
     process.exit(1)
@@ -109,10 +85,7 @@ export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOp
     if (err instanceof ConfigError) fail('invalid configuration', { problems: err.problems })
     throw err
   }
-  const e2e = readEncryption(env, config.client.mode === 'cloud')
-  if (e2e.problem !== undefined) fail('invalid configuration', { problems: [e2e.problem] })
-  const clientOptions =
-    e2e.encryption === undefined ? config.client : { ...config.client, encryption: e2e.encryption }
+  const clientOptions = config.client
   let client: ReturnType<typeof createVizierClient>
   try {
     client = createVizierClient(clientOptions)

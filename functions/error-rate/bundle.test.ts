@@ -2,7 +2,7 @@
 // Vizier test double, as Knative would run it, and calls it over HTTP on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HTTP_STATS_SCRIPT } from '../../shared/pxl/http-stats'
-import { getJson, statsTableSpec } from '../../shared/testing/bundle-fixtures'
+import { getJson, statsTableSpec } from '../../test/helpers/bundle-fixtures'
 import { runBundleToExit, startBundle } from '../../test/helpers/spawn'
 import type { RunningBundle } from '../../test/helpers/spawn'
 import { Code, failWith, respondWithTable, startVizierDouble } from '../../test/vizier-double'

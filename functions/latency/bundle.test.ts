@@ -1,7 +1,7 @@
 // Spawns the bundled function (dist/latency.mjs, built by the vitest global setup) against the
 // Vizier test double and calls it over HTTP on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getJson, statsTableSpec } from '../../shared/testing/bundle-fixtures'
+import { getJson, statsTableSpec } from '../../test/helpers/bundle-fixtures'
 import { startBundle } from '../../test/helpers/spawn'
 import type { RunningBundle } from '../../test/helpers/spawn'
 import { respondWithTable, startVizierDouble } from '../../test/vizier-double'

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { createMetricApp } from '../../shared/app'
 import { PxCanaryError } from '../../shared/errors'
-import { createFakeVizierClient } from '../../shared/testing/fake-vizier'
-import type { Responder } from '../../shared/testing/fake-vizier'
+import { createFakeVizierClient } from '../../test/helpers/fake-vizier'
+import type { Responder } from '../../test/helpers/fake-vizier'
 import type { ScriptResult } from '../../shared/pixie/types'
-import { comparisonResponder, comparisonResult } from '../../shared/testing/comparison-result'
-import { statsResult } from '../../shared/testing/stats-result'
+import { comparisonResponder, comparisonResult } from '../../test/helpers/comparison-result'
+import { statsResult } from '../../test/helpers/stats-result'
 import { latency } from './metric'
 
 function setup(responder?: Responder) {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { createMetricApp } from '../../shared/app'
 import { PxCanaryError } from '../../shared/errors'
-import { createFakeVizierClient } from '../../shared/testing/fake-vizier'
-import type { Responder } from '../../shared/testing/fake-vizier'
-import { comparisonResponder } from '../../shared/testing/comparison-result'
-import { statsResult } from '../../shared/testing/stats-result'
+import { createFakeVizierClient } from '../../test/helpers/fake-vizier'
+import type { Responder } from '../../test/helpers/fake-vizier'
+import { comparisonResponder } from '../../test/helpers/comparison-result'
+import { statsResult } from '../../test/helpers/stats-result'
 import { throughput } from './metric'
 
 function setup(responder?: Responder) {

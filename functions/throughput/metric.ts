@@ -4,30 +4,24 @@
  * which skips empty bins; a canary gate needs the plain count over the window.
  *
  * With a baseline selector the same query also measures the baseline, and
- * `comparison.throughput` reports both rates and the canary's share of the traffic (no verdict:
- * how much traffic a canary should get is the rollout's business).
+ * `comparison.throughput` reports both rates and the canary's share of the traffic.
  */
-import type { MetricDefinition } from '../../shared/app'
-import { throughputComparison } from '../../shared/comparison'
+import type { MetricDefinition } from '../../shared/metric'
 import { noExtraParams } from '../../shared/params'
-import { buildMetricCall } from '../../shared/pxl/comparison'
-
-/** Throughput does not depend on which statuses are errors; the PxL function still takes one. */
-const ERROR_MIN_STATUS = 400
+import { throughputComparison } from './comparison'
 
 export const throughput: MetricDefinition<Record<string, never>> = {
-  metric: 'throughput',
+  name: 'throughput',
   params: noExtraParams,
-  buildCall: (query) =>
-    buildMetricCall({ ...query, errorMinStatus: ERROR_MIN_STATUS }, 'px-canary/throughput', {
-      latencyBuckets: false,
-    }),
+  // Throughput does not depend on which statuses are errors; the PxL function still takes one.
+  errorMinStatus: () => 400,
+  latencyBuckets: false,
   figures: (stats, query) => {
     // Zero requests may equally mean "nothing matched the selector": report no measurement.
     const rps = stats.requests === 0 ? null : stats.requests / query.windowSeconds
     return { value: rps, rps }
   },
   compare: (sides, query) => ({
-    throughput: throughputComparison(sides.canary, sides.baseline, query.windowSeconds),
+    throughput: throughputComparison(sides.canary.stats, sides.baseline.stats, query.windowSeconds),
   }),
 }

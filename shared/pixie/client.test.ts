@@ -220,7 +220,7 @@ describe('Vizier client, direct mode (h2c)', () => {
     expect(err.details).toMatchObject({
       line: 4,
       column: 9,
-      compilerMessage: "Could not find 'pxx'",
+      compiler_message: "Could not find 'pxx'",
     })
   })
 
@@ -244,7 +244,7 @@ describe('Vizier client, direct mode (h2c)', () => {
     double.setBehaviour(neverAnswer())
     const err = await pxError(client.executeScript({ script: SCRIPT, timeoutMs: 300 }))
     expect(err.code).toBe('pixie_deadline_exceeded')
-    expect(err.details).toEqual({ timeoutMs: 300 })
+    expect(err.details).toEqual({ timeout_ms: 300 })
     expect(await lastOutcome(double)).toBe('cancelled')
   })
 
@@ -314,7 +314,7 @@ describe('Vizier client, direct mode (h2c)', () => {
       )
       const err = await pxError(capped.executeScript({ script: SCRIPT }))
       expect(err.code).toBe('pixie_result_too_large')
-      expect(err.details).toMatchObject({ table: 'http_stats', maxRowsPerTable: 20 })
+      expect(err.details).toMatchObject({ table: 'http_stats', max_rows_per_table: 20 })
       expect(await lastOutcome(double)).toBe('cancelled')
     } finally {
       await capped.close()

@@ -43,7 +43,7 @@ describe('errorFromTransport', () => {
   it('should name the gRPC code of a status it does not map specially', () => {
     const err = errorFromTransport(fromServer(GrpcCode.UNIMPLEMENTED, 'unknown service'), target)
     expect(err.message).toContain('Unimplemented')
-    expect(err.details).toEqual({ grpcCode: 'Unimplemented' })
+    expect(err.details).toEqual({ grpc_code: 'Unimplemented' })
   })
 
   it('should call a refused connection a transport error, not Pixie being unavailable', () => {
@@ -78,7 +78,7 @@ describe('errorFromTransport', () => {
       target
     )
     expect(err.code).toBe('pixie_transport_error')
-    expect(err.details).toMatchObject({ httpStatus: 503 })
+    expect(err.details).toMatchObject({ http_status: 503 })
   })
 
   it('should call a local deadline a deadline error', () => {

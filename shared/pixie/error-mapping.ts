@@ -22,13 +22,35 @@ export function tooLargeError(message: string, details: Record<string, unknown>)
   })
 }
 
-/** The call did not finish within its deadline. */
-export function deadlineError(timeoutMs: number): PxCanaryError {
+/** The call did not finish within its deadline: the one deadline error, whoever saw it first. */
+export function deadlineError(timeoutMs: number, cause?: unknown): PxCanaryError {
   return new PxCanaryError(
     'pixie_deadline_exceeded',
     `Pixie did not answer within the ${timeoutMs} ms deadline`,
-    { details: { timeoutMs } }
+    { ...(cause === undefined ? {} : { cause }), details: { timeout_ms: timeoutMs } }
   )
+}
+
+/**
+ * A transport failure this close to the deadline is the deadline: a server that honours the
+ * grpc-timeout the client sends may end the call (CANCELLED, RST_STREAM) a moment before the
+ * client's own timer fires, and the caller should read that as 504, not as a broken Pixie.
+ */
+export const DEADLINE_EDGE_MS = 250
+
+/**
+ * The one decision between deadline and transport failure: a transport failure with at most
+ * DEADLINE_EDGE_MS left before the deadline becomes the deadline error; anything else stays.
+ */
+export function deadlineOrTransport(err: unknown, timeoutMs: number, msLeft: number): unknown {
+  if (
+    err instanceof PxCanaryError &&
+    err.code === 'pixie_transport_error' &&
+    msLeft <= DEADLINE_EDGE_MS
+  ) {
+    return deadlineError(timeoutMs, err)
+  }
+  return err
 }
 
 export function decryptionError(message: string, cause?: unknown): PxCanaryError {
@@ -72,9 +94,9 @@ export function errorFromStatus(status: Status | undefined): PxCanaryError | und
         details: {
           line: first.line,
           column: first.column,
-          compilerMessage: first.message,
+          compiler_message: first.message,
           errors: compilerErrors,
-          ...(message ? { statusMessage: message } : {}),
+          ...(message ? { status_message: message } : {}),
         },
       }
     )
@@ -82,7 +104,7 @@ export function errorFromStatus(status: Status | undefined): PxCanaryError | und
 
   const text = message || `status code ${code}`
   // The in-band Status carries google.rpc.Code numbers, the same as gRPC's.
-  const details = { grpcCode: code }
+  const details = { grpc_code: code }
   switch (code) {
     case GrpcCode.UNAUTHENTICATED:
       return new PxCanaryError('pixie_unauthenticated', `Pixie rejected the credentials: ${text}`, {
@@ -124,9 +146,9 @@ export function errorFromTransport(error: unknown, target: string): PxCanaryErro
     )
   }
   const text = error.rawMessage
-  const details: Record<string, unknown> = { grpcCode: grpcCodeName(error.code) }
+  const details: Record<string, unknown> = { grpc_code: grpcCodeName(error.code) }
   if (error.httpStatus !== undefined && error.httpStatus !== 200) {
-    details.httpStatus = error.httpStatus
+    details.http_status = error.httpStatus
   }
   const make = (code: ErrorCode, message: string) =>
     new PxCanaryError(code, message, { cause: error, details })

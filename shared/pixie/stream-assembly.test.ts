@@ -226,7 +226,7 @@ describe('ResultAssembler', () => {
     expect(err.details).toMatchObject({
       line: 7,
       column: 12,
-      compilerMessage: "name 'pxx' is not defined",
+      compiler_message: "name 'pxx' is not defined",
     })
     expect(err.message).toContain('line 7, column 12')
   })
@@ -237,7 +237,7 @@ describe('ResultAssembler', () => {
       { line: 9, column: 4, message: 'second' },
     ]
     const err = failure(() => assemble([compileErrorMessage(errors)]))
-    expect(err.details).toMatchObject({ line: 3, column: 1, compilerMessage: 'first', errors })
+    expect(err.details).toMatchObject({ line: 3, column: 1, compiler_message: 'first', errors })
   })
 
   it('should stop at an in-band error status even after good data', () => {
@@ -281,7 +281,7 @@ describe('ResultAssembler', () => {
       assemble([metadataMessage(http), ...batchMessages(http, http.rows)], { maxRowsPerTable: 2 })
     )
     expect(err.code).toBe('pixie_result_too_large')
-    expect(err.details).toMatchObject({ table: 'http_stats', maxRowsPerTable: 2 })
+    expect(err.details).toMatchObject({ table: 'http_stats', max_rows_per_table: 2 })
   })
 
   it('should refuse a result larger than maxResultBytes', () => {

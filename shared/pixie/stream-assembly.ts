@@ -192,12 +192,12 @@ export class ResultAssembler {
     if (table.rows.length + numRows > this.maxRows) {
       throw tooLargeError(`table '${table.name}' has more than ${this.maxRows} rows`, {
         table: table.name,
-        maxRowsPerTable: this.maxRows,
+        max_rows_per_table: this.maxRows,
       })
     }
     if (this.bytes + bytes > this.maxBytes) {
       throw tooLargeError(`the result exceeds ${this.maxBytes} bytes`, {
-        maxResultBytes: this.maxBytes,
+        max_result_bytes: this.maxBytes,
       })
     }
     this.bytes += bytes

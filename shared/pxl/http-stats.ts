@@ -2,11 +2,11 @@
  * The one PxL script px-canary runs: a one-row summary of the inbound HTTP requests served by a set
  * of pods over a window. Every metric (error rate, latency, throughput) reads the same row, so the
  * three functions share one query shape and Pixie's plan cache. For a comparison with a baseline
- * the same script is called once per side in one request (shared/pxl/comparison.ts); the latency
+ * the same script is called once per side in one request (shared/comparison.ts); the latency
  * metric then calls `latency_by_<kind>`, which returns the same row plus the side's requests per
  * latency bucket, both from one filtered frame so they always count the same requests.
  *
- * Why it looks the way it does (facts in the PxL fact sheet, sections 2-7):
+ * Why it looks the way it does (Pixie's PxL reference, docs.px.dev/reference/pxl):
  * - `trace_role == 2` keeps only server-side rows (requests the pods served), never their egress.
  * - `df.agg(...)` without groupby yields exactly one row however much traffic there is, so the
  *   answer's size does not grow with traffic; with no traffic that row has requests == 0.

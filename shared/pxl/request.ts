@@ -8,7 +8,6 @@ import { methodFilterPattern, NO_FILTERS, pathFilterPattern } from '../filters'
 import type { RequestFilters } from '../filters'
 import type { ExecuteScriptOptions } from '../pixie/types'
 import type { Selector } from '../selector'
-import type { ComparisonPlan } from './comparison'
 import { excludedPathsPattern } from './exclusion'
 import { HTTP_STATS_FUNCTIONS, HTTP_STATS_SCRIPT, HTTP_STATS_TABLE } from './http-stats'
 import type { PxlScript } from './script'
@@ -33,8 +32,6 @@ export interface PxlCall {
   funcName: string
   /** Name of the result table holding the (canary's) output row. */
   outputTable: string
-  /** Set on a comparison call (shared/pxl/comparison.ts): where each side's tables are. */
-  comparison?: ComparisonPlan
 }
 
 /** The PxL arguments for one query (all strings, as exec_funcs requires). */

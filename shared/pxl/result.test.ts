@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { codeOf } from '../../test/helpers/code-of'
 import type { ResultTable } from '../pixie/types'
-import { scriptResult, statsColumns, statsResult, statsRow } from '../testing/stats-result'
+import { scriptResult, statsColumns, statsResult, statsRow } from '../../test/helpers/stats-result'
 import { HTTP_STATS_TABLE } from './http-stats'
 import { buildHttpStatsCall } from './request'
 import { decodeHttpStats, expectedSelectorEcho } from './result'

@@ -43,7 +43,6 @@ export interface SelectorEcho {
 }
 
 type StatsColumn = keyof typeof HTTP_STATS_COLUMNS
-type EchoColumn = keyof typeof HTTP_STATS_ECHO_COLUMNS
 
 /**
  * Columns the decoder reads. The quantiles JSON is read too: `px.pluck_float64` answers 0.0 for a
@@ -58,8 +57,6 @@ const REQUIRED_COLUMNS: readonly StatsColumn[] = [
   'latency_p90_ns',
   'latency_p99_ns',
 ]
-
-const ECHO_COLUMNS = Object.keys(HTTP_STATS_ECHO_COLUMNS) as EchoColumn[]
 
 /**
  * The echo a call's row must carry: the selector kind of its exec function and the value of that
@@ -79,8 +76,17 @@ function invalid(table: string, column: string, message: string): PxCanaryError 
   })
 }
 
-function checkSchema(table: ResultTable): void {
-  for (const name of REQUIRED_COLUMNS) {
+/**
+ * Every named column must be there with its type, or the table is not the script's answer.
+ *
+ * @throws PxCanaryError result_missing_column, result_bad_type
+ */
+export function checkColumns(
+  table: ResultTable,
+  types: Readonly<Record<string, ColumnType>>,
+  names: readonly string[] = Object.keys(types)
+): void {
+  for (const name of names) {
     const column = table.columns.find((c) => c.name === name)
     if (column === undefined) {
       throw new PxCanaryError(
@@ -89,7 +95,7 @@ function checkSchema(table: ResultTable): void {
         { details: { table: table.name, column: name } }
       )
     }
-    const expected: ColumnType = HTTP_STATS_COLUMNS[name]
+    const expected = types[name]!
     if (column.type !== expected) {
       throw new PxCanaryError(
         'result_bad_type',
@@ -110,30 +116,6 @@ function cell(table: ResultTable, row: Record<string, CellValue>, name: StatsCol
     )
   }
   return value
-}
-
-/**
- * The echo columns must be there, typed STRING: every stats function of the script echoes its
- * selector, so a table without them is not the script's answer and fails closed.
- */
-function checkEchoSchema(table: ResultTable): void {
-  for (const name of ECHO_COLUMNS) {
-    const column = table.columns.find((c) => c.name === name)
-    if (column === undefined) {
-      throw new PxCanaryError(
-        'result_missing_column',
-        `Pixie's '${table.name}' table has no '${name}' column`,
-        { details: { table: table.name, column: name } }
-      )
-    }
-    if (column.type !== HTTP_STATS_ECHO_COLUMNS[name]) {
-      throw new PxCanaryError(
-        'result_bad_type',
-        `Pixie's '${table.name}' column '${name}' is ${column.type}, expected STRING`,
-        { details: { table: table.name, column: name, type: column.type, expected: 'STRING' } }
-      )
-    }
-  }
 }
 
 /** Shows a value Pixie sent inside a message: JSON-quoted, truncated. */
@@ -245,8 +227,9 @@ export function decodeHttpStats(
       { details: { table: tableName } }
     )
   }
-  checkSchema(table)
-  checkEchoSchema(table)
+  checkColumns(table, HTTP_STATS_COLUMNS, REQUIRED_COLUMNS)
+  // Every stats function echoes its selector: a table without the echo is not its answer.
+  checkColumns(table, HTTP_STATS_ECHO_COLUMNS)
   if (table.rows.length === 0) return { requests: 0, errors: 0, latencyNs: null }
   if (table.rows.length > 1) {
     throw new PxCanaryError(

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { PxCanaryError } from '../errors'
 import { fisherExactTest } from './fisher'
-import { exactFisherOracle } from './test-support'
+import { exactFisherOracle } from '../../test/helpers/stats-oracles'
 
 /** Table [[a, n1 - a], [c, n2 - c]]: canary a errors of n1, baseline c errors of n2. */
 const fisher = (a: number, n1: number, c: number, n2: number) =>

@@ -2,7 +2,11 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { mannWhitneyFromBuckets } from './mann-whitney'
 import { normalSf } from './normal'
-import { asOrderedBuckets, bruteForceMannWhitney, exactMannWhitneyCdf } from './test-support'
+import {
+  asOrderedBuckets,
+  bruteForceMannWhitney,
+  exactMannWhitneyCdf,
+} from '../../test/helpers/stats-oracles'
 
 /** The test on raw samples, each distinct value its own ordered bucket (no information lost). */
 const mw = (x: readonly number[], y: readonly number[]) => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { bucketIndex, LATENCY_BUCKET_COUNT } from './buckets'
 import { compareErrorRates } from './error-rate'
 import { compareLatency } from './latency'
-import { binomial } from './test-support'
+import { binomial } from '../../test/helpers/stats-oracles'
 import { mulberry32, normal } from '../../simulator/prng'
 import { errorRateVerdict, latencyVerdict } from './verdict'
 

@@ -3,7 +3,7 @@ import { PxCanaryError } from '../errors'
 import { bucketBounds, bucketIndex, LATENCY_BUCKET_COUNT } from './buckets'
 import { tailTest } from './tail'
 import { mulberry32 as seededRandom, normal as standardNormal } from '../../simulator/prng'
-import { exactFisherOracle } from './test-support'
+import { exactFisherOracle } from '../../test/helpers/stats-oracles'
 
 const empty = () => new Array<number>(LATENCY_BUCKET_COUNT).fill(0)
 

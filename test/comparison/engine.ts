@@ -5,11 +5,13 @@
  * this way costs milliseconds each, where a simulator and function processes per seed would cost
  * seconds.
  */
-import { errorRateComparison, latencyComparison } from '../../shared/comparison'
+import { errorRateComparison } from '../../functions/error-rate/comparison'
+import { ERROR_RATE_MARGIN } from '../../functions/error-rate/params'
+import { latencyComparison } from '../../functions/latency/comparison'
+import { LATENCY_MARGIN } from '../../functions/latency/params'
 import type { ComparisonSettings } from '../../shared/comparison-params'
-import { ERROR_RATE_MARGIN, LATENCY_MARGIN } from '../../shared/comparison-params'
 import type { ScriptResult } from '../../shared/pixie/types'
-import { buildComparisonCall, decodeComparison } from '../../shared/pxl/comparison'
+import { buildComparisonCall, decodeComparison } from '../../shared/comparison'
 import { DEFAULT_EXCLUDED_PATHS } from '../../shared/pxl/exclusion'
 import type { Selector } from '../../shared/selector'
 import type { EngineTable } from '../../simulator/pxl'

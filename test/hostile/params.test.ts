@@ -5,9 +5,10 @@
 // byte, and arguments carry only values that passed validation.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { parameterNames } from '../../shared/params'
 import type { ExecuteScriptOptions } from '../../shared/pixie/types'
 import { HTTP_STATS_SCRIPT } from '../../shared/pxl/http-stats'
-import { createFakeVizierClient } from '../../shared/testing/fake-vizier'
+import { createFakeVizierClient } from '../helpers/fake-vizier'
 import { echoedResult, METRICS, metricApp } from '../reliability/helpers'
 import type { MetricName } from '../reliability/helpers'
 import { argumentProblems, encode, hostileValue, PARAMETERS, SELECTORS, VALID } from './arbitraries'
@@ -66,22 +67,11 @@ function baseQuery(metric: MetricName, selector: string): Record<string, string>
   return base
 }
 
+/** The metric's parameters (shared/params.ts parameterNames) that have a hostile generator. */
 function parametersOf(metric: MetricName): Parameter[] {
-  const common: Parameter[] = [
-    'namespace',
-    'replicaset',
-    'rollout',
-    'hash',
-    'pod',
-    'service',
-    'window',
-    'exclude_paths',
-  ]
-  return metric === 'error-rate'
-    ? [...common, 'errors']
-    : metric === 'latency'
-      ? [...common, 'quantile']
-      : common
+  return parameterNames(METRICS[metric].params).filter((p): p is Parameter =>
+    (PARAMETERS as readonly string[]).includes(p)
+  )
 }
 
 /** A valid query of the metric, except for `parameter`, which holds `value`. */
@@ -151,18 +141,7 @@ describe('hostile values, query form', () => {
       kind: fc.constant('conflicting' as const),
       selectors: fc.uniqueArray(fc.constantFrom(...SELECTORS), { minLength: 2, maxLength: 4 }),
     })
-    const known = new Set<string>([
-      ...PARAMETERS,
-      'path',
-      'method',
-      'baseline_replicaset',
-      'baseline_hash',
-      'baseline_pod',
-      'baseline_service',
-      'alpha',
-      'margin',
-      'min_requests',
-    ])
+    const known = new Set<string>(METRIC_NAMES.flatMap((m) => parameterNames(METRICS[m].params)))
     const unknown = fc.record({
       metric: metricArb,
       kind: fc.constant('unknown' as const),

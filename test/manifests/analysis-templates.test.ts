@@ -7,31 +7,16 @@ import { join } from 'node:path'
 import { analysisTemplates, findRollout, loadManifestDir } from '../argo-emulator/manifests'
 import { placeholdersIn, substituteArgs } from '../argo-emulator/template'
 import type { AnalysisTemplate, Metric } from '../argo-emulator/types'
+import { errorRate } from '../../functions/error-rate/metric'
+import { latency } from '../../functions/latency/metric'
+import { throughput } from '../../functions/throughput/metric'
+import { BASELINE_PARAMS, parameterNames } from '../../shared/params'
 import { CANARY_DIR, canaryDocs, knativeDocs } from './repo'
 
-/** The HTTP contract of the functions (ARCHITECTURE.md): routes and query parameters. */
-const COMMON_PARAMS = [
-  'namespace',
-  'replicaset',
-  'rollout',
-  'hash',
-  'pod',
-  'service',
-  'window',
-  'baseline_replicaset',
-  'baseline_hash',
-  'baseline_pod',
-  'baseline_service',
-  'path',
-  'method',
-]
-const COMPARISON_PARAMS = ['alpha', 'margin', 'min_requests']
-const METRIC_PARAMS: Record<string, string[]> = {
-  'error-rate': ['errors', ...COMPARISON_PARAMS],
-  latency: ['quantile', ...COMPARISON_PARAMS],
-  throughput: [],
-}
-const BASELINE_PARAMS = ['baseline_replicaset', 'baseline_hash', 'baseline_pod', 'baseline_service']
+/** Each function's query parameters, as the functions themselves declare them. */
+const METRIC_PARAMS: Record<string, readonly string[]> = Object.fromEntries(
+  [errorRate, latency, throughput].map((d) => [d.name, parameterNames(d.params)])
+)
 
 /** canary/examples/rollout-comparison.yaml: the Rollout judged by the comparison templates. */
 const comparisonRollout = () => findRollout(loadManifestDir(join(CANARY_DIR, 'examples')))
@@ -140,8 +125,7 @@ describe('AnalysisTemplates', () => {
       } else {
         expect(url.pathname).toBe('/')
         const params = [...url.searchParams.keys()]
-        for (const param of params)
-          expect([...COMMON_PARAMS, ...(METRIC_PARAMS[fn] ?? [])]).toContain(param)
+        for (const param of params) expect(METRIC_PARAMS[fn] ?? []).toContain(param)
         expect(params).toContain('namespace')
         const selectors = ['replicaset', 'rollout', 'pod', 'service'].filter((p) =>
           params.includes(p)

@@ -3,7 +3,7 @@
 // else with 401 JSON `unauthorized`, before validating parameters and without calling Pixie;
 // health routes stay open (kubelet and Knative probe without credentials).
 import { describe, expect, it } from 'vitest'
-import { createFakeVizierClient } from '../../shared/testing/fake-vizier'
+import { createFakeVizierClient } from '../helpers/fake-vizier'
 import { echoedResult, METRICS, metricApp } from './helpers'
 import type { MetricName } from './helpers'
 

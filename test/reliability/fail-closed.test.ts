@@ -3,12 +3,12 @@
 // response with a specific code; none yields a figure. Also with the fake client, for the cases
 // that need no wire.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createVizierClient } from '../../shared/pixie'
+import { createVizierClient } from '../../shared/pixie/client'
 import type { VizierClient } from '../../shared/pixie/types'
 import { HTTP_STATS_TABLE } from '../../shared/pxl/http-stats'
-import { createFakeVizierClient } from '../../shared/testing/fake-vizier'
-import { statsRow } from '../../shared/testing/stats-result'
-import type { StatsRowInput } from '../../shared/testing/stats-result'
+import { createFakeVizierClient } from '../helpers/fake-vizier'
+import { statsRow } from '../helpers/stats-result'
+import type { StatsRowInput } from '../helpers/stats-result'
 import {
   batchMessages,
   Code,

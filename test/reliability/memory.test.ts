@@ -3,10 +3,10 @@
 // pixie_result_too_large instead of buffering it or producing a figure. The real client, at its
 // default caps, against the Vizier double.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createVizierClient } from '../../shared/pixie'
+import { createVizierClient } from '../../shared/pixie/client'
 import type { VizierClient } from '../../shared/pixie/types'
 import { HTTP_STATS_TABLE } from '../../shared/pxl/http-stats'
-import { statsRow } from '../../shared/testing/stats-result'
+import { statsRow } from '../helpers/stats-result'
 import { respondWithTable, startVizierDouble } from '../vizier-double'
 import type { DoubleRow, VizierBehaviour, VizierDouble } from '../vizier-double'
 import { echoedStatsColumns, echoFor, metricApp } from './helpers'

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PxCanaryError } from '../../shared/errors'
 import type { ErrorCode } from '../../shared/errors'
 import { createLogger } from '../../shared/logger'
-import { createFakeVizierClient } from '../../shared/testing/fake-vizier'
+import { createFakeVizierClient } from '../helpers/fake-vizier'
 import {
   Code,
   compileErrorMessage,

@@ -5,7 +5,7 @@
 import { Agent, get } from 'node:http'
 import type { Socket } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { getJson } from '../../shared/testing/bundle-fixtures'
+import { getJson } from '../helpers/bundle-fixtures'
 import { startBundle } from '../helpers/spawn'
 import type { RunningBundle } from '../helpers/spawn'
 import { neverAnswer, startVizierDouble } from '../vizier-double'

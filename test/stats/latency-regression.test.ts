@@ -3,7 +3,7 @@
 // by the rollout verdict: a canary faster at the median but with 3 % of its requests at 6 s is
 // worse (decided by the tail), and a canary identical to stable is not.
 import { describe, expect, it } from 'vitest'
-import { buildComparisonCall, decodeComparison } from '../../shared/pxl/comparison'
+import { buildComparisonCall, decodeComparison } from '../../shared/comparison'
 import { DEFAULT_EXCLUDED_PATHS } from '../../shared/pxl/exclusion'
 import type { Selector } from '../../shared/selector'
 import { latencyRolloutVerdict } from '../../shared/stats/rollout-verdict'

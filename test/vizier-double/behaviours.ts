@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { Code, ConnectError } from '@connectrpc/connect'
 import { encryptRowBatch } from '../../simulator/vizier-wire/batch-encryption'
-import { fillCallEcho } from '../../shared/testing/stats-result'
+import { fillCallEcho } from '../helpers/stats-result'
 import type { ExecuteScriptResponse } from '../../shared/pixie/gen/vizierapi_pb'
 import { DoubleFault } from './server'
 import type { DoubleAction, VizierBehaviour, VizierCall } from './server'
@@ -63,7 +63,7 @@ function shouldEncrypt(call: VizierCall, mode: RespondOptions['encrypt']): boole
 /**
  * The full, well-formed answer for several tables: metadata for each, then their batches
  * interleaved (batch 1 of every table, then batch 2, ...), each table ending with eos, then the
- * execution stats. Cells holding the CALL_ECHO placeholder (shared/testing/stats-result.ts) are
+ * execution stats. Cells holding the CALL_ECHO placeholder (test/helpers/stats-result.ts) are
  * answered with the selector echo of the request's exec function, as the real script does.
  * Returns a behaviour for startVizierDouble.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bearerChecker } from './auth'
+import { bearerChecker } from './caller-auth'
 
 describe('bearerChecker', () => {
   const check = bearerChecker('0123456789abcdef-token')

@@ -6,14 +6,14 @@
  * double's respondWithTables) replace with what the call's exec function selected: tests state
  * only figures, and a row decoded without a fake never matches a request by accident.
  */
-import type { CellValue, ColumnInfo, ResultTable, ScriptResult } from '../pixie/types'
+import type { CellValue, ColumnInfo, ResultTable, ScriptResult } from '../../shared/pixie/types'
 import {
   HTTP_STATS_COLUMNS,
   HTTP_STATS_ECHO_COLUMNS,
   HTTP_STATS_SELECTOR_ECHO,
   HTTP_STATS_TABLE,
-} from '../pxl/http-stats'
-import type { HttpStatsFunction } from '../pxl/http-stats'
+} from '../../shared/pxl/http-stats'
+import type { HttpStatsFunction } from '../../shared/pxl/http-stats'
 
 /** Inputs for one stats row; latencies in nanoseconds. */
 export interface StatsRowInput {

@@ -3,18 +3,18 @@
 // function does. This checks the PxL's meaning: the latency buckets PxL computes are the ones
 // shared/stats expects, filters select what they say, and each side sees only its own pods.
 import { describe, expect, it } from 'vitest'
-import { parseRequestFilters } from '../filters'
-import type { RequestFilters } from '../filters'
-import type { ScriptResult } from '../pixie/types'
-import type { Selector } from '../selector'
-import { bucketIndex, LATENCY_BUCKET_LOWER_NS, LATENCY_BUCKET_MAX_NS } from '../stats'
-import { httpEventsSource, runOnEngine } from '../../test/helpers/engine'
-import type { HttpEvent, PodMetadata } from '../../test/helpers/engine'
+import { parseRequestFilters } from './filters'
+import type { RequestFilters } from './filters'
+import type { ScriptResult } from './pixie/types'
+import type { Selector } from './selector'
+import { bucketIndex, LATENCY_BUCKET_LOWER_NS, LATENCY_BUCKET_MAX_NS } from './stats'
+import { httpEventsSource, runOnEngine } from '../test/helpers/engine'
+import type { HttpEvent, PodMetadata } from '../test/helpers/engine'
 import { buildComparisonCall, decodeComparison } from './comparison'
-import { DEFAULT_EXCLUDED_PATHS } from './exclusion'
-import { buildHttpStatsCall } from './request'
-import type { PxlCall } from './request'
-import { decodeHttpStats, expectedSelectorEcho } from './result'
+import { DEFAULT_EXCLUDED_PATHS } from './pxl/exclusion'
+import { buildHttpStatsCall } from './pxl/request'
+import type { PxlCall } from './pxl/request'
+import { decodeHttpStats, expectedSelectorEcho } from './pxl/result'
 
 // Pod 1: the canary replicaset web-6d8f9; pod 2: stable web-55c7f; pod 3: stable in another ns.
 const PODS: PodMetadata[] = [

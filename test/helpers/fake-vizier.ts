@@ -3,7 +3,7 @@
  * test's responder returns (or throws), its CALL_ECHO cells filled in with the selector echo of
  * the call's exec functions, as the real script answers (see stats-result.ts).
  */
-import type { ExecuteScriptOptions, ScriptResult, VizierClient } from '../pixie/types'
+import type { ExecuteScriptOptions, ScriptResult, VizierClient } from '../../shared/pixie/types'
 import { withCallEcho } from './stats-result'
 
 export type Responder = (options: ExecuteScriptOptions) => ScriptResult | Promise<ScriptResult>

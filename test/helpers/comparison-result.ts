@@ -3,9 +3,9 @@
  * request) the way Pixie does, from plain numbers per side. Table names and the echoed selector
  * come from the request's own exec_funcs, so a test states only its figures.
  */
-import type { ExecuteScriptOptions, ResultTable, ScriptResult } from '../pixie/types'
-import { LATENCY_BUCKET_COLUMNS } from '../pxl/http-stats'
-import { bucketIndex } from '../stats'
+import type { ExecuteScriptOptions, ResultTable, ScriptResult } from '../../shared/pixie/types'
+import { LATENCY_BUCKET_COLUMNS } from '../../shared/pxl/http-stats'
+import { bucketIndex } from '../../shared/stats'
 import type { Responder } from './fake-vizier'
 import { echoFor, scriptResult, statsColumns, statsRow } from './stats-result'
 import type { StatsRowInput } from './stats-result'

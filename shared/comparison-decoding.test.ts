@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { codeOf } from '../../test/helpers/code-of'
-import type { CellValue, ColumnType, ResultTable } from '../pixie/types'
-import type { Selector } from '../selector'
-import { scriptResult, statsColumns, statsRow } from '../testing/stats-result'
-import type { StatsRowInput } from '../testing/stats-result'
+import { codeOf } from '../test/helpers/code-of'
+import { PxCanaryError } from './errors'
+import type { CellValue, ColumnType, ResultTable } from './pixie/types'
+import type { Selector } from './selector'
+import { scriptResult, statsColumns, statsRow } from '../test/helpers/stats-result'
+import type { StatsRowInput } from '../test/helpers/stats-result'
 import { buildComparisonCall, decodeComparison, decodeLatencyBuckets } from './comparison'
 import type { ComparisonQuery } from './comparison'
-import { DEFAULT_EXCLUDED_PATHS } from './exclusion'
-import { HTTP_STATS_SCRIPT } from './http-stats'
+import { DEFAULT_EXCLUDED_PATHS } from './pxl/exclusion'
+import { HTTP_STATS_SCRIPT } from './pxl/http-stats'
 
 const canary: Selector = {
   kind: 'replicaset',

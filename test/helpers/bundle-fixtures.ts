@@ -2,8 +2,8 @@
  * Test helpers for spawn tests: the stats table as the Vizier test double streams it, and an HTTP
  * GET with a bounded wait.
  */
-import type { TableSpec } from '../../test/vizier-double'
-import { HTTP_STATS_TABLE } from '../pxl/http-stats'
+import type { TableSpec } from '../vizier-double'
+import { HTTP_STATS_TABLE } from '../../shared/pxl/http-stats'
 import { statsColumns, statsRow } from './stats-result'
 import type { StatsRowInput } from './stats-result'
 

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { PxCanaryError } from '../../shared/errors'
+import { parseMetricQuery } from '../../shared/params'
+import { LATENCY_MARGIN, latencyParams } from './params'
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof PxCanaryError) return err.code
+    throw err
+  }
+  return undefined
+}
+
+const query = (s: string) =>
+  parseMetricQuery(
+    Object.fromEntries([...new URLSearchParams(`namespace=a&pod=b${s}`)].map(([k, v]) => [k, [v]])),
+    latencyParams
+  )
+
+describe('the latency parameters', () => {
+  it('should parse quantile, p99 by default', () => {
+    expect(query('').params).toEqual({ quantile: 'p99', comparison: null })
+    expect(query('&quantile=p50').params.quantile).toBe('p50')
+    expect(codeOf(() => query('&quantile=p95'))).toBe('invalid_quantile')
+  })
+
+  it('should judge a comparison with a ratio margin of 1.1 by default, from 1 to 10', () => {
+    expect(query('&baseline_pod=c').params.comparison?.margin).toBe(LATENCY_MARGIN.default)
+    expect(LATENCY_MARGIN.default).toBe(1.1)
+    expect(query('&baseline_pod=c&margin=10').params.comparison?.margin).toBe(10)
+    expect(codeOf(() => query('&baseline_pod=c&margin=0.9'))).toBe('invalid_margin')
+  })
+})
