@@ -186,7 +186,7 @@ async function startFunctions(pixieEnv) {
     const child = startChild(
       name,
       [join('dist', `${name}.mjs`)],
-      { ...env, ...pixieEnv, PORT: String(ports[i]) },
+      { ...env, ...pixieEnv, PORT: String(ports[i]), HOST: '127.0.0.1' },
       (line) => listener?.(line)
     )
     const port = waitForLine(name, (fn) => (listener = fn), listeningPort)

@@ -132,6 +132,7 @@ describe('createMetricApp', () => {
       ['/?namespace=a&pod=a&window=2d', 'invalid_window'],
       ['/?namespace=a&pod=a&exclude_paths=healthz', 'invalid_exclude_paths'],
       ['/?namespace=a&pod=a&foo=1', 'unknown_parameter'],
+      ['/?namespace=a&pod=a&=1', 'unknown_parameter'],
       ['/?namespace=a&pod=a&pod=b', 'invalid_pod'],
     ]
     for (const [url, code] of cases) {

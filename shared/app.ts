@@ -92,8 +92,16 @@ export function createMetricApp<P>(
   if (secrets.length > 0) app.use(scrubSecrets(scrub))
   const auth = callerAuth(deps.authToken)
 
-  const answer = async (c: Context<AppEnv>, raw: RawParams): Promise<Response> =>
-    c.json(await measure(definition, runner, raw))
+  const answer = async (c: Context<AppEnv>, raw: RawParams): Promise<Response> => {
+    // Hono drops a parameter without a name (`&=1`); it is refused like any unknown one.
+    const query = c.req.url.indexOf('?')
+    if (query !== -1 && new URLSearchParams(c.req.url.slice(query)).has('')) {
+      throw new PxCanaryError('unknown_parameter', 'a parameter has an empty name', {
+        details: { parameter: '' },
+      })
+    }
+    return c.json(await measure(definition, runner, raw))
+  }
   const methodNotAllowed = (c: Context<AppEnv>): never => {
     c.header('Allow', 'GET, HEAD')
     throw new PxCanaryError('method_not_allowed', `${c.req.method} is not allowed here; use GET`)

@@ -17,8 +17,24 @@ describe('parseEnv', () => {
   it('should configure a direct Vizier address with the default port', () => {
     expect(parseEnv({ PX_DIRECT_ADDR: '127.0.0.1:12345' })).toEqual({
       port: 8080,
+      host: '127.0.0.1',
+      headersTimeoutMs: 10_000,
       client: { mode: 'direct', address: '127.0.0.1:12345' },
     })
+  })
+
+  it('should listen on the address HOST names and bound slow requests by PX_CANARY_HEADERS_TIMEOUT_MS', () => {
+    const config = parseEnv({
+      HOST: '0.0.0.0',
+      PX_CANARY_HEADERS_TIMEOUT_MS: '500',
+      PX_DIRECT_ADDR: 'vizier:51400',
+    })
+    expect(config).toMatchObject({ host: '0.0.0.0', headersTimeoutMs: 500 })
+    expect(parseEnv({ HOST: '::', PX_DIRECT_ADDR: 'vizier:51400' }).host).toBe('::')
+    expect(problems({ HOST: 'a b', PX_DIRECT_ADDR: 'vizier:51400' })).toMatch(/HOST must be/)
+    expect(problems({ PX_CANARY_HEADERS_TIMEOUT_MS: '5', PX_DIRECT_ADDR: 'vizier:51400' })).toMatch(
+      /PX_CANARY_HEADERS_TIMEOUT_MS must be/
+    )
   })
 
   it('should configure Pixie Cloud from the API key and cluster id', () => {
@@ -31,6 +47,8 @@ describe('parseEnv', () => {
       })
     ).toEqual({
       port: 9000,
+      host: '127.0.0.1',
+      headersTimeoutMs: 10_000,
       client: {
         mode: 'cloud',
         apiKey: 'px-api-abc',

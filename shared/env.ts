@@ -6,6 +6,11 @@
  * echoed.
  *
  * - PORT: listening port (default 8080; 0 picks a free port, for tests);
+ * - HOST: listening address (default 127.0.0.1, so a developer's machine exposes nothing; the
+ *   image sets 0.0.0.0, the address a Knative queue-proxy reaches);
+ * - PX_CANARY_HEADERS_TIMEOUT_MS: how long a connection may take to send a whole request (headers
+ *   and body) before the server closes it (default 10000; idle and slow clients, never a request
+ *   being answered);
  * - PX_API_KEY + PX_CLUSTER_ID (+ optional PX_CLOUD_ADDR): via Pixie Cloud, as the original demo;
  * - PX_DIRECT_ADDR (host:port): a plaintext direct Vizier address (standalone PEM, simulator);
  * - PX_CANARY_AUTH_TOKEN (optional): callers must send `Authorization: Bearer <token>`;
@@ -22,12 +27,18 @@ export type Env = Readonly<Record<string, string | undefined>>
 
 export interface ServerConfig {
   port: number
+  /** Listening address. */
+  host: string
+  /** Node's headersTimeout and requestTimeout: a request must arrive whole within it. */
+  headersTimeoutMs: number
   client: VizierClientOptions
   /** Caller token metric routes require; absent when authentication is off. */
   authToken?: string
 }
 
 export const DEFAULT_PORT = 8080
+export const DEFAULT_HOST = '127.0.0.1'
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
 
 /** Thrown with every configuration problem found, one per line. */
 export class ConfigError extends Error {
@@ -43,6 +54,10 @@ const HOST_PORT =
 
 const schemas = {
   port: z.string().check(z.maxLength(5, { abort: true }), z.regex(/^[0-9]+$/)),
+  host: z
+    .string()
+    .check(z.maxLength(253, { abort: true }), z.regex(/^(?:[0-9A-Za-z.-]+|[0-9A-Fa-f:.]+)$/)),
+  timeoutMs: z.string().check(z.maxLength(7, { abort: true }), z.regex(/^[0-9]+$/)),
   hostPort: z.string().check(z.maxLength(260, { abort: true }), z.regex(HOST_PORT)),
   apiKey: z.string().check(z.maxLength(512, { abort: true }), z.regex(/^[\x21-\x7e]+$/)),
   authToken: z
@@ -124,6 +139,23 @@ export function parseEnv(env: Env): ServerConfig {
       )
   }
 
+  const host = read(env, 'HOST') ?? DEFAULT_HOST
+  if (!schemas.host.safeParse(host).success) {
+    problems.push(
+      `HOST must be an IP address or a host name, got ${JSON.stringify(host.slice(0, 64))}`
+    )
+  }
+  const timeoutText = read(env, 'PX_CANARY_HEADERS_TIMEOUT_MS')
+  let headersTimeoutMs = DEFAULT_HEADERS_TIMEOUT_MS
+  if (timeoutText !== undefined) {
+    if (schemas.timeoutMs.safeParse(timeoutText).success && Number(timeoutText) >= 100)
+      headersTimeoutMs = Number(timeoutText)
+    else
+      problems.push(
+        `PX_CANARY_HEADERS_TIMEOUT_MS must be an integer from 100 to 9999999, got ${JSON.stringify(timeoutText.slice(0, 16))}`
+      )
+  }
+
   const apiKey = read(env, 'PX_API_KEY')
   const clusterId = read(env, 'PX_CLUSTER_ID')
   const cloudAddr = read(env, 'PX_CLOUD_ADDR')
@@ -179,5 +211,6 @@ export function parseEnv(env: Env): ServerConfig {
           ...(cloudAddr === undefined ? {} : { cloudAddr }),
           ...encryption,
         }
-  return authToken === undefined ? { port, client } : { port, client, authToken }
+  const server = { port, host, headersTimeoutMs }
+  return authToken === undefined ? { ...server, client } : { ...server, client, authToken }
 }

@@ -12,9 +12,14 @@ export const ERROR_STATUS = {
   missing_baseline: 400,
   conflicting_selectors: 400,
   unknown_parameter: 400,
+  // Refused by Node's HTTP parser or server timeouts before any route ran (shared/serve.ts).
+  bad_request: 400,
+  request_timeout: 408,
+  uri_too_long: 414,
+  headers_too_large: 431,
   // Caller authentication.
   unauthorized: 401,
-  // Routing, or a method other than GET/HEAD on a known route.
+  // Routing, or a method other than GET/HEAD on a known route (CONNECT included).
   not_found: 404,
   method_not_allowed: 405,
   // Pixie refused, failed or returned a script error.

@@ -52,3 +52,60 @@ export const handleError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof Error && err.stack !== undefined) c.set('errorStack', err.stack)
   return response
 }
+
+/**
+ * A whole HTTP/1.1 error answer as raw bytes, for the requests Node refuses before the app sees
+ * them (parser errors, header timeouts, CONNECT): the same JSON body, and `Connection: close`
+ * because the connection's state is unknown after a parse error.
+ */
+export function rawErrorResponse(code: ErrorCode, message: string): string {
+  const status = statusForCode(code)
+  const body = JSON.stringify({ error: { code, message } } satisfies ErrorBody)
+  return [
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}`,
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n')
+}
+
+/** A request line this long is what overflowed Node's 16 KiB header limit. */
+const LONG_TARGET = 8192
+
+const STATUS_TEXT: Partial<Record<number, string>> = {
+  400: 'Bad Request',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+}
+
+/**
+ * Which code a refusal by Node's HTTP server gets: a header overflow whose packet opens with an
+ * over-long request line is an over-long target (414), after it too many or too large headers (431); a timeout
+ * while the request arrives is 408; any other parse error (bad method, bad Host, raw bytes in the
+ * target) is 400.
+ */
+export function codeOfClientError(err: { code?: string; rawPacket?: unknown }): {
+  code: ErrorCode
+  message: string
+} {
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket : undefined
+    const end = raw === undefined ? -1 : raw.indexOf('\n')
+    const firstLine = raw?.subarray(0, end === -1 ? raw.length : end).toString('latin1') ?? ''
+    if (firstLine.length > LONG_TARGET && /^[A-Za-z]+ \S/.test(firstLine)) {
+      return { code: 'uri_too_long', message: 'the request target is too long' }
+    }
+    return { code: 'headers_too_large', message: 'the request headers are too large' }
+  }
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return { code: 'request_timeout', message: 'the request did not arrive in time' }
+  }
+  return {
+    code: 'bad_request',
+    message: `malformed HTTP request (${(err.code ?? 'parse error').slice(0, 40)})`,
+  }
+}

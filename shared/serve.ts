@@ -1,19 +1,26 @@
 /**
  * The whole entry of a function: `serveMetric(definition)` parses the environment, builds the
- * Vizier client, creates the app and serves it with @hono/node-server on 0.0.0.0:PORT. A bad
+ * Vizier client, creates the app and serves it with node:http and Hono's request listener on HOST:PORT. A bad
  * configuration logs one clear line and exits 1 before listening. On SIGTERM (Knative scaling
  * down) or SIGINT it stops accepting connections, lets in-flight requests finish within a grace
- * period, closes the client and exits 0.
+ * period, closes the client and exits 0; a repeated signal during that drain is ignored (Knative
+ * sends SIGKILL after its own grace period, which still ends the process).
+ * What Node's HTTP server refuses before the app runs (parse errors, slow or idle clients past the
+ * headers timeout, CONNECT) is answered with the same JSON error body and `Connection: close`.
  * The secrets (shared/env.ts secretValues) are redacted from every log line and error body.
  */
 import type { Server } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
-import type { ServerType } from '@hono/node-server'
+import type { Duplex } from 'node:stream'
+import { createServer } from 'node:http'
+import { getRequestListener } from '@hono/node-server'
 import { createMetricApp, DEFAULT_REQUEST_TIMEOUT_MS } from './app'
 import type { MetricDefinition } from './metric'
 import { ConfigError, parseEnv, secretValues } from './env'
 import type { Env } from './env'
+import { codeOfClientError, rawErrorResponse, statusForCode } from './http-errors'
+import type { ErrorBody } from './http-errors'
 import { createLogger } from './logger'
 import type { Logger } from './logger'
 import { createVizierClient } from './pixie/client'
@@ -50,10 +57,8 @@ function bounded(promise: Promise<unknown>, ms: number): Promise<void> {
  * Closes a node server: stop accepting, drop keep-alive sockets as soon as they fall idle (an
  * in-flight request's socket becomes idle once answered), cut whatever is left after graceMs.
  */
-function closeServer(server: ServerType, graceMs: number): Promise<void> {
+function closeServer(http: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
-    // serve() without TLS or HTTP/2 options returns a node:http Server.
-    const http = server as Server
     const sweep = setInterval(() => http.closeIdleConnections(), 50)
     const cut = setTimeout(() => http.closeAllConnections(), graceMs)
     http.close(() => {
@@ -63,6 +68,16 @@ function closeServer(server: ServerType, graceMs: number): Promise<void> {
     })
     http.closeIdleConnections()
   })
+}
+
+/** Writes a JSON error on a raw socket and closes it; a socket already answering is destroyed. */
+function refuse(socket: Duplex, code: Parameters<typeof rawErrorResponse>[0], message: string) {
+  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  if (!socket.writable || answering?.headersSent === true) {
+    socket.destroy()
+    return
+  }
+  socket.end(rawErrorResponse(code, message))
 }
 
 /**
@@ -105,26 +120,77 @@ export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOp
     config.client.mode === 'direct'
       ? { pixie_mode: 'direct', pixie_address: config.client.address }
       : { pixie_mode: 'cloud', pixie_address: config.client.cloudAddr ?? 'default' }
-  const server = serve(
-    { fetch: app.fetch, port: config.port, hostname: '0.0.0.0' },
-    (info: AddressInfo) => {
-      logger.info('listening', {
-        address: info.address,
-        port: info.port,
-        ...pixie,
-        e2e_encryption: clientOptions.encryption ?? clientOptions.mode === 'cloud',
-        auth: config.authToken !== undefined,
+  // Node's server with Hono's request listener (what @hono/node-server's serve() builds), so the
+  // timeouts and the listener's own refusals (a bad Host header) are ours to set and to answer.
+  const listener = getRequestListener(app.fetch, {
+    errorHandler: (err: unknown) => {
+      const message = `malformed HTTP request (${err instanceof Error ? err.message.slice(0, 60) : 'unreadable'})`
+      logger.info('request', { status: 400, error_code: 'bad_request', metric: definition.name })
+      return Response.json({ error: { code: 'bad_request', message } } satisfies ErrorBody, {
+        status: statusForCode('bad_request'),
+        headers: { connection: 'close' },
       })
-    }
+    },
+  })
+  const server = createServer(
+    {
+      // A request (headers and any body) must arrive whole within the timeout; answering it
+      // is bounded by the app's own deadline, which these timeouts never touch.
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.headersTimeoutMs / 4)),
+      // Node answers a missing Host with an empty 400; Hono's listener refuses it as JSON.
+      requireHostHeader: false,
+    },
+    listener
   )
+  server.listen(config.port, config.host, () => {
+    const info = server.address() as AddressInfo
+    logger.info('listening', {
+      address: info.address,
+      port: info.port,
+      ...pixie,
+      e2e_encryption: clientOptions.encryption ?? clientOptions.mode === 'cloud',
+      auth: config.authToken !== undefined,
+    })
+  })
   server.on('error', (err: Error) =>
     fail('cannot listen', { port: config.port, error: err.message })
   )
+  server.on(
+    'clientError',
+    (err: NodeJS.ErrnoException & { rawPacket?: unknown }, socket: Duplex) => {
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
+        socket.destroy()
+        return
+      }
+      const { code, message } = codeOfClientError(err)
+      logger.info('request', {
+        status: statusForCode(code),
+        error_code: code,
+        metric: definition.name,
+      })
+      refuse(socket, code, message)
+    }
+  )
+  // Node destroys a CONNECT socket without an answer when nothing listens for it.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    logger.info('request', {
+      method: 'CONNECT',
+      status: 405,
+      error_code: 'method_not_allowed',
+      metric: definition.name,
+    })
+    refuse(socket, 'method_not_allowed', 'CONNECT is not allowed here; use GET')
+  })
 
   const graceMs = options.graceMs ?? DEFAULT_REQUEST_TIMEOUT_MS + 2000
   let stopping = false
   const stop = (signal: string): void => {
-    if (stopping) return
+    if (stopping) {
+      logger.info('signal ignored: already stopping', { signal })
+      return
+    }
     stopping = true
     logger.info('stopping', { signal, grace_ms: graceMs })
     void closeServer(server, graceMs)
@@ -137,6 +203,7 @@ export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOp
         (err: unknown) => fail('error while stopping', { error: String(err) })
       )
   }
-  process.once('SIGTERM', () => stop('SIGTERM'))
-  process.once('SIGINT', () => stop('SIGINT'))
+  // `on`, not `once`: with no listener left, a second SIGTERM would kill the process mid-drain.
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
 }
