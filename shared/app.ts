@@ -46,8 +46,8 @@ export interface MetricAppDeps {
   authToken?: string
   /**
    * Values that must never leave the process (the Pixie API key; the caller token is added
-   * automatically): error bodies and the request log are scrubbed of them, in case an upstream
-   * message ever echoes one.
+   * automatically): every body (200s included) and the request log are scrubbed of them, in case
+   * an upstream message or a caller's parameter ever echoes one.
    */
   secrets?: readonly string[]
   /** Monotonic clock in ms for durations; default performance.now. */

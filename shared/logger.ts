@@ -3,7 +3,8 @@
  * read without configuration. Callers pass only the fields they mean to log; nothing here ever
  * looks at headers or configuration. As a second line of defence, the entry hands the secrets it
  * holds (the Pixie API key, the caller token) to `redact`: should any message ever echo one (an
- * upstream error, a stack), the line carries `[redacted]` instead.
+ * upstream error, a stack), the line carries `[redacted]` instead, as it does for any head or
+ * tail of one left by a cut.
  */
 
 export type LogLevel = 'info' | 'warn' | 'error'
@@ -30,18 +31,55 @@ export interface LoggerOptions {
 const MIN_REDACTED_LENGTH = 8
 
 /**
+ * Shortest head or tail of a secret redacted on its own: what is left of a secret after a value
+ * was cut (a message truncated at 128 characters, a parameter echoed up to 64) is still a part
+ * of it.
+ */
+const MIN_FRAGMENT_LENGTH = 6
+
+/** [start, end) spans of `text` holding the secret, or its head or tail of 6+ characters. */
+function secretSpans(text: string, secret: string): [number, number][] {
+  const spans: [number, number][] = []
+  const head = secret.slice(0, MIN_FRAGMENT_LENGTH)
+  for (let i = text.indexOf(head); i !== -1; i = text.indexOf(head, i + 1)) {
+    let m = MIN_FRAGMENT_LENGTH
+    while (m < secret.length && text[i + m] === secret[m]) m++
+    spans.push([i, i + m])
+  }
+  const tail = secret.slice(-MIN_FRAGMENT_LENGTH)
+  for (let j = text.indexOf(tail); j !== -1; j = text.indexOf(tail, j + 1)) {
+    const end = j + MIN_FRAGMENT_LENGTH
+    let m = MIN_FRAGMENT_LENGTH
+    while (m < secret.length && end - m > 0 && text[end - m - 1] === secret[secret.length - m - 1])
+      m++
+    spans.push([end - m, end])
+  }
+  return spans
+}
+
+/**
  * Replaces every occurrence of each secret (as is, and as it reads inside a JSON string) by
- * `[redacted]`. Values shorter than 8 characters are left alone.
+ * `[redacted]`, and so every head or tail of one of 6 or more characters: a value cut before it
+ * was scrubbed leaves such a fragment. Secrets shorter than 8 characters are left alone.
  */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text
+  const spans: [number, number][] = []
   for (const secret of secrets) {
     if (secret.length < MIN_REDACTED_LENGTH) continue
     const escaped = JSON.stringify(secret).slice(1, -1)
-    out = out.split(secret).join('[redacted]')
-    if (escaped !== secret) out = out.split(escaped).join('[redacted]')
+    spans.push(...secretSpans(text, secret))
+    if (escaped !== secret) spans.push(...secretSpans(text, escaped))
   }
-  return out
+  if (spans.length === 0) return text
+  spans.sort((a, b) => a[0] - b[0])
+  let out = ''
+  let at = 0
+  for (const [start, end] of spans) {
+    if (end <= at) continue
+    if (start >= at) out += `${text.slice(at, start)}[redacted]`
+    at = end
+  }
+  return out + text.slice(at)
 }
 
 /** JSON.stringify that never throws: bigints become strings, Errors their message. */

@@ -27,7 +27,8 @@ export function requestLog(options: RequestLogOptions): MiddlewareHandler<AppEnv
     const status = c.res.status
     const fields: LogFields = {
       method: c.req.method,
-      path: c.req.path.slice(0, MAX_LOGGED_PATH),
+      // Scrubbed before it is cut, so no head of a secret is left at the cut.
+      path: scrub(c.req.path).slice(0, MAX_LOGGED_PATH),
       status,
       duration_ms: Math.round((now() - started) * 100) / 100,
       metric,

@@ -1,15 +1,16 @@
 /**
- * Error bodies can carry upstream text (Pixie's messages): this middleware removes configured
- * secrets from every error body, should an upstream message ever echo one. 2xx bodies are ours
- * alone and pass untouched.
+ * Removes configured secrets from every answer body, whatever its status: error bodies can carry
+ * upstream text (Pixie's messages), and a 200 echoes the caller's selector values, which may hold
+ * a secret sent by mistake (a token pasted as a pod prefix). A value equal to a secret, or a head
+ * or tail of one left by a cut, reads `[redacted]`.
  */
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../http-errors'
 
 export function scrubSecrets(scrub: (text: string) => string): MiddlewareHandler<AppEnv> {
-  return async function scrubErrors(c, next) {
+  return async function scrubBodies(c, next) {
     await next()
-    if (c.res.status < 400) return
+    if (c.res.body === null) return
     const text = await c.res.clone().text()
     const clean = scrub(text)
     if (clean === text) return

@@ -230,6 +230,58 @@ describe('secrets at app level (captured logger)', () => {
     for (const text of [...bodies, ...lines]) expectNoSecret(text, text.slice(0, 120))
   })
 
+  it('should leave no head of a secret where an echoed value was cut, in bodies and logs', async () => {
+    // An upstream row echoing the key in selector_value, past the 128 characters a result
+    // message shows: the cut falls inside the key.
+    const echoed = `${'x'.repeat(120)}${API_KEY}`
+    const lines: string[] = []
+    const logger = createLogger({ write: (l) => lines.push(l) })
+    const client = createFakeVizierClient((options) => {
+      const result = echoedResult(options, { requests: 3, errors: 1 })
+      for (const table of result.tables.values()) table.rows[0]!.selector_value = echoed
+      return result
+    })
+    // A caller token longer than the 64 characters a bad parameter value shows.
+    const longToken = `${TOKEN}-${'t'.repeat(40)}`
+    const app = metricApp('error-rate', {
+      client,
+      logger,
+      authToken: longToken,
+      secrets: [API_KEY],
+    })
+    const headers = { authorization: `Bearer ${longToken}` }
+    const texts: string[] = []
+    for (const path of [
+      '/?namespace=a&pod=b',
+      `/?namespace=a&pod=b&window=${longToken}`,
+      `/?namespace=a&pod=b&${longToken}=1`,
+    ]) {
+      const res = await app.request(path, { headers })
+      const text = await res.text()
+      expect(res.status, text).toBeGreaterThanOrEqual(400)
+      texts.push(text)
+    }
+    expect(texts[0]).toMatch(/result_selector_mismatch/)
+    for (const text of [...texts, ...lines]) {
+      expect(text).not.toContain(API_KEY.slice(0, 6))
+      expect(text).not.toContain(longToken.slice(0, 6))
+      expect(text).not.toContain(longToken.slice(-6))
+    }
+    expect(texts.join('\n')).toContain('[redacted]')
+  })
+
+  it('should never echo a secret in a 200 body: a secret sent as a selector value', async () => {
+    const lines: string[] = []
+    const logger = createLogger({ write: (l) => lines.push(l) })
+    const client = createFakeVizierClient((options) => echoedResult(options, { requests: 3 }))
+    const app = metricApp('throughput', { client, logger, secrets: [API_KEY] })
+    const res = await app.request(`/throughput/default/${API_KEY}`)
+    const text = await res.text()
+    expect(res.status, text).toBe(200)
+    expect(JSON.parse(text).selector.pod).toBe('[redacted]')
+    for (const t of [text, ...lines]) expectNoSecret(t, t.slice(0, 120))
+  })
+
   it('should scrub secrets from error bodies even when the logger does not redact', async () => {
     const lines: string[] = []
     const logger = createLogger({ write: (l) => lines.push(l) })
