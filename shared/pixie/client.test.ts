@@ -14,6 +14,7 @@ import {
   Code,
   compileErrorMessage,
   encryptForCall,
+  answerInClear,
   failWith,
   hang,
   metadataMessage,
@@ -423,10 +424,11 @@ describe('Vizier client, E2E encryption', () => {
     expect(keys.size).toBe(1)
   })
 
-  it('should accept plain batches even with encryption on', async () => {
-    double.setBehaviour(respondWithTable(http, { encrypt: false }))
-    const result = await client.executeScript({ script: SCRIPT })
-    expect(result.tables.get('http_stats')?.rows).toHaveLength(25)
+  it('should refuse a batch in the clear with encryption on (a downgrade) as pixie_decryption_failed', async () => {
+    double.setBehaviour(answerInClear(http))
+    const err = await pxError(client.executeScript({ script: SCRIPT }))
+    expect(err.code).toBe('pixie_decryption_failed')
+    expect(double.requests.at(-1)!.request.encryptionOptions?.jwkKey).toContain('RSA')
   })
 
   it('should fail a tampered batch with pixie_decryption_failed', async () => {

@@ -12,7 +12,7 @@ import { GrpcError } from './grpc-status'
 import type { ExecuteScriptOptions, ScriptResult, VizierClient } from './types'
 import { ResultAssembler } from './stream-assembly'
 import type { AssemblyLimits } from './stream-assembly'
-import { deadlineError, errorFromTransport, protocolError } from './error-mapping'
+import { deadlineError, decryptionError, errorFromTransport, protocolError } from './error-mapping'
 import {
   decryptRowBatch,
   E2E_COMPRESSION_ALG,
@@ -274,11 +274,17 @@ function decodeResponse(bytes: Uint8Array): ExecuteScriptResponse {
   }
 }
 
-/** Replaces a data message's encrypted_batch by its decrypted RowBatchData. */
+/**
+ * Replaces a data message's encrypted_batch by its decrypted RowBatchData. With a key sent, a
+ * batch in the clear is refused: accepting it would let a downgrade pass unnoticed.
+ */
 async function decryptInPlace(message: ExecuteScriptResponse, key: E2eKeyPair): Promise<void> {
   if (message.result.case !== 'data') return
   const data = message.result.value
-  if (data.encryptedBatch.length === 0) return
+  if (data.encryptedBatch.length === 0) {
+    if (data.batch) throw decryptionError('a batch arrived in the clear though a key was sent')
+    return
+  }
   if (data.batch) throw protocolError('a data message carries both a batch and an encrypted batch')
   data.batch = await decryptRowBatch(data.encryptedBatch, key.privateKey)
   data.encryptedBatch = new Uint8Array(0)

@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateE2eKeyPair } from '../../shared/pixie/encryption'
 import { encryptRowBatch } from '../../simulator/vizier-wire/batch-encryption'
 import type { ExecuteScriptResponse } from '../../shared/pixie/gen/vizierapi_pb'
-import { getJson } from '../helpers/bundle-fixtures'
+import { getJson, statsTableSpec } from '../helpers/bundle-fixtures'
 import { runBundleToExit, startBundle } from '../helpers/spawn'
 import type { RunningBundle } from '../helpers/spawn'
 import { startSimulator } from '../../simulator'
 import type { Simulator } from '../../simulator'
-import { startVizierDouble } from '../vizier-double'
+import { answerInClear, startVizierDouble } from '../vizier-double'
 import type { VizierBehaviour, VizierDouble } from '../vizier-double'
 import { respondWithStats } from './helpers'
 
@@ -124,6 +124,15 @@ describe('E2E encryption through a spawned bundle and the Vizier double', () => 
     expect(status).toBe(502)
     expect(body.error.code).toBe('pixie_decryption_failed')
     expect(body).not.toHaveProperty('value')
+  })
+
+  it('should answer 502 pixie_decryption_failed for a batch in the clear though a key was sent', async () => {
+    double.setBehaviour(answerInClear(statsTableSpec({ requests: 50, errors: 0 })))
+    const { status, body } = await getJson(`${fn.url}${QUERY}`, SLOW)
+    expect(double.requests.at(-1)!.request.encryptionOptions?.jwkKey).toContain('RSA')
+    expect(status).toBe(502)
+    expect(body.error.code).toBe('pixie_decryption_failed')
+    expect(body).not.toHaveProperty('error_rate')
   })
 })
 

@@ -167,3 +167,13 @@ export function thenFail(behaviour: VizierBehaviour, code: Code, message: string
     throw new ConnectError(message, code)
   }
 }
+
+/**
+ * Hostile: answers in the clear though the request carries a key. A Vizier from before end-to-end
+ * encryption does this (encryption_options is a field it does not know, so it is skipped as
+ * proto3 skips unknown fields: pixie-io/pixie src/api/proto/vizierpb/vizierapi.proto), and so
+ * would a proxy that strips the key to read the results.
+ */
+export function answerInClear(table: TableSpec, options: RespondOptions = {}): VizierBehaviour {
+  return respondWithTable(table, { ...options, encrypt: false })
+}

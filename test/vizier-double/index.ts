@@ -27,6 +27,7 @@ export {
 } from './messages'
 export {
   encryptForCall,
+  answerInClear,
   failWith,
   hang,
   neverAnswer,
