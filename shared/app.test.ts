@@ -6,10 +6,10 @@ import { createLogger } from './logger'
 import type { MetricDefinition } from './metric'
 import { noExtraParams } from './params'
 import type { ScriptResult } from './pixie/types'
-import { HTTP_STATS_SCRIPT } from './pxl/http-stats'
+import { HTTP_STATS_SCRIPT, HTTP_STATS_TABLE } from './pxl/http-stats'
 import { createFakeVizierClient, hangingResponder } from '../test/helpers/fake-vizier'
 import type { Responder } from '../test/helpers/fake-vizier'
-import { scriptResult, statsResult } from '../test/helpers/stats-result'
+import { scriptResult, statsResult, statsRow } from '../test/helpers/stats-result'
 
 /** A minimal metric: value = requests (null without traffic). */
 const counting: MetricDefinition<Record<string, never>> = {
@@ -102,14 +102,23 @@ describe('createMetricApp', () => {
   })
 
   it('should answer null, never 0, when there was no traffic', async () => {
-    for (const result of [statsResult(), statsResult({ requests: 0 })]) {
-      const { app } = setup(() => result)
-      const res = await app.request('/?namespace=shop&service=web')
-      expect(res.status).toBe(200)
-      const body = await json(res)
-      expect(body.value).toBeNull()
-      expect(body.requests).toBe(0)
-    }
+    // A row of zero requests carries Pixie's cut-off quantiles JSON for an empty digest.
+    const row = { ...statsRow({ requests: 0 }), latency_quantiles: '{"p01":' }
+    const { app } = setup(() =>
+      scriptResult({ ...statsResult().tables.get(HTTP_STATS_TABLE)!, rows: [row] })
+    )
+    const res = await app.request('/?namespace=shop&service=web')
+    expect(res.status).toBe(200)
+    const body = await json(res)
+    expect(body.value).toBeNull()
+    expect(body.requests).toBe(0)
+  })
+
+  it('should answer an empty stats table 502, not "no traffic": the script always yields a row', async () => {
+    const { app } = setup(() => statsResult())
+    const res = await app.request('/?namespace=shop&service=web')
+    expect(res.status).toBe(502)
+    expect((await json(res)).error.code).toBe('result_unexpected_rows')
   })
 
   it('should send request values only as exec_funcs arguments, never in the script', async () => {

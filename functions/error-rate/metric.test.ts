@@ -67,7 +67,7 @@ describe('error-rate function', () => {
   })
 
   it('should answer null, not 0, without traffic', async () => {
-    const { app } = setup(() => statsResult())
+    const { app } = setup(() => statsResult({ requests: 0 }))
     const res = await body(await app.request('/error-rate/default/canary-demo-6d8f9'))
     expect(res).toMatchObject({ value: null, error_rate: null, errors: 0, requests: 0 })
   })

@@ -37,7 +37,7 @@ describe('throughput bundle', () => {
   })
 
   it('should answer null rps when Pixie found no requests', async () => {
-    double.setBehaviour(respondWithTable(statsTableSpec()))
+    double.setBehaviour(respondWithTable(statsTableSpec({ requests: 0 })))
     const { status, body } = await getJson(`${fn.url}/throughput/default/canary-demo-6d8f9`)
     expect(status).toBe(200)
     expect(body).toMatchObject({ value: null, rps: null, requests: 0 })

@@ -41,7 +41,7 @@ describe('throughput function', () => {
   })
 
   it('should answer null, not 0 rps, when nothing was measured', async () => {
-    const { app } = setup(() => statsResult())
+    const { app } = setup(() => statsResult({ requests: 0 }))
     expect(await body(await app.request('/?namespace=a&service=b'))).toMatchObject({
       value: null,
       rps: null,

@@ -35,9 +35,14 @@ describe('decodeHttpStats', () => {
     })
   })
 
-  it('should report no traffic for zero rows and for requests == 0, never a latency', () => {
-    expect(decodeHttpStats(statsResult())).toEqual({ requests: 0, errors: 0, latencyNs: null })
+  it('should refuse an empty table: the script always yields one row', () => {
+    expect(codeOf(() => decodeHttpStats(statsResult()))).toBe('result_unexpected_rows')
+  })
+
+  it('should report no traffic for requests == 0, never a latency, whatever its quantiles say', () => {
+    // Pixie's quantiles JSON of an empty digest is cut off (simulator/pxl/tdigest.ts).
     const nanQuantiles = statsRow({ requests: 0 })
+    nanQuantiles.latency_quantiles = '{"p01":'
     nanQuantiles.latency_p99_ns = Number.NaN
     expect(decodeHttpStats(scriptResult(table({ rows: [nanQuantiles] })))).toEqual({
       requests: 0,
@@ -121,10 +126,50 @@ describe('decodeHttpStats', () => {
       ).toBe('result_invalid_value')
     }
     const fine = {
-      ...statsRow({ requests: 5, p99Ns: 7 }),
+      ...statsRow({ requests: 5, p50Ns: 1, p90Ns: 2, p99Ns: 7 }),
       latency_quantiles: '{"p01":0,"p50":1,"p90":2,"p99":7}',
     }
     expect(decodeHttpStats(scriptResult(table({ rows: [fine] }))).latencyNs?.p99).toBe(7)
+  })
+
+  it('should refuse plucked quantiles that disagree with the quantiles JSON of their row', () => {
+    // px.pluck_float64 reads the same JSON, so a plucked value is the JSON's number exactly.
+    const quantiles = '{"p01":1e9,"p10":2e9,"p25":3e9,"p50":4e9,"p75":5e9,"p90":5.5e9,"p99":6e9}'
+    const zeros = { ...statsRow({ requests: 5 }), latency_quantiles: quantiles }
+    expect(
+      codeOf(() => decodeHttpStats(scriptResult(table({ rows: [zeros] })))),
+      'zeros'
+    ).toBe('result_invalid_value')
+    const agreeing = {
+      ...statsRow({ requests: 5, p50Ns: 4e9, p90Ns: 5.5e9, p99Ns: 6e9 }),
+      latency_quantiles: quantiles,
+    }
+    expect(decodeHttpStats(scriptResult(table({ rows: [agreeing] }))).latencyNs).toMatchObject({
+      p50: 4e9,
+      p90: 5.5e9,
+      p99: 6e9,
+    })
+  })
+
+  it('should refuse quantiles that decrease (p50 <= p90 <= p99, and so in the JSON)', () => {
+    for (const [p50, p90, p99] of [
+      [5, 4, 6],
+      [1, 6, 5],
+      [7, 7, 6],
+    ] as const) {
+      const row = { ...statsRow({ requests: 5, p50Ns: p50, p90Ns: p90, p99Ns: p99 }) }
+      expect(
+        codeOf(() => decodeHttpStats(scriptResult(table({ rows: [row] })))),
+        `${p50} ${p90} ${p99}`
+      ).toBe('result_invalid_value')
+    }
+    const lowTail = {
+      ...statsRow({ requests: 5, p50Ns: 1, p90Ns: 2, p99Ns: 3 }),
+      latency_quantiles: '{"p01":9,"p50":1,"p90":2,"p99":3}',
+    }
+    expect(codeOf(() => decodeHttpStats(scriptResult(table({ rows: [lowTail] }))))).toBe(
+      'result_invalid_value'
+    )
   })
 
   describe('selector echo', () => {

@@ -1,7 +1,8 @@
 /**
  * Decodes the stats row defensively. A number that cannot be trusted must never read as healthy,
  * so anything unexpected (missing table or column, wrong type, NaN, negative counts, more errors
- * than requests, integers JSON cannot carry exactly, quantiles that are not there, a row echoing
+ * than requests, integers JSON cannot carry exactly, quantiles that are not there, that disagree
+ * with the quantiles JSON or decrease, an empty table where the script yields one row, a row echoing
  * another selector than the one asked for) fails closed with a result_* error (502) instead of
  * producing a figure.
  */
@@ -137,8 +138,20 @@ function checkEcho(table: ResultTable, row: Record<string, CellValue>, expected:
   }
 }
 
-/** The quantiles JSON must really hold the quantiles the plucked columns report. */
-function checkQuantiles(table: ResultTable, row: Record<string, CellValue>): void {
+/** Quantile keys of px.quantiles' JSON, in increasing order (QuantilesUDA::Finalize). */
+const QUANTILE_KEYS = ['p01', 'p10', 'p25', 'p50', 'p75', 'p90', 'p99'] as const
+
+/** Relative tolerance between a plucked quantile and its JSON text (both the same double). */
+const PLUCK_TOLERANCE = 1e-9
+
+/**
+ * The quantiles JSON must really hold the quantiles the plucked columns report, agree with them,
+ * and be monotonic: a digest's quantiles never decrease with the rank. Returns p50, p90, p99.
+ */
+function checkQuantiles(
+  table: ResultTable,
+  row: Record<string, CellValue>
+): { p50: number; p90: number; p99: number } {
   const text = cell(table, row, 'latency_quantiles')
   let parsed: unknown
   try {
@@ -146,11 +159,10 @@ function checkQuantiles(table: ResultTable, row: Record<string, CellValue>): voi
   } catch {
     parsed = undefined
   }
+  const json =
+    typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {}
   for (const key of ['p50', 'p90', 'p99']) {
-    const value =
-      typeof parsed === 'object' && parsed !== null
-        ? (parsed as Record<string, unknown>)[key]
-        : undefined
+    const value = json[key]
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw invalid(
         table.name,
@@ -159,6 +171,35 @@ function checkQuantiles(table: ResultTable, row: Record<string, CellValue>): voi
       )
     }
   }
+  let previous = -Infinity
+  for (const key of QUANTILE_KEYS) {
+    const value = json[key]
+    if (typeof value !== 'number') continue
+    if (value < previous) {
+      throw invalid(
+        table.name,
+        'latency_quantiles',
+        `latency quantiles that decrease at ${key} (${shown(text)})`
+      )
+    }
+    previous = value
+  }
+  const plucked = {
+    p50: measure(table, row, 'latency_p50_ns'),
+    p90: measure(table, row, 'latency_p90_ns'),
+    p99: measure(table, row, 'latency_p99_ns'),
+  }
+  for (const key of ['p50', 'p90', 'p99'] as const) {
+    const fromJson = json[key] as number
+    if (Math.abs(plucked[key] - fromJson) > PLUCK_TOLERANCE * Math.max(1, Math.abs(fromJson))) {
+      throw invalid(
+        table.name,
+        `latency_${key}_ns`,
+        `a plucked ${key} (${plucked[key]}) that disagrees with the quantiles JSON (${fromJson})`
+      )
+    }
+  }
+  return plucked
 }
 
 /** A non-negative INT64. */
@@ -230,8 +271,9 @@ export function decodeHttpStats(
   checkColumns(table, HTTP_STATS_COLUMNS, REQUIRED_COLUMNS)
   // Every stats function echoes its selector: a table without the echo is not its answer.
   checkColumns(table, HTTP_STATS_ECHO_COLUMNS)
-  if (table.rows.length === 0) return { requests: 0, errors: 0, latencyNs: null }
-  if (table.rows.length > 1) {
+  // The script's agg without groupby yields exactly one row, traffic or not: an empty table is a
+  // broken answer (a stream cut before its row), never "no traffic".
+  if (table.rows.length !== 1) {
     throw new PxCanaryError(
       'result_unexpected_rows',
       `Pixie's '${tableName}' table has ${table.rows.length} rows, expected exactly one`,
@@ -245,18 +287,11 @@ export function decodeHttpStats(
   if (errors > requests) {
     throw invalid(tableName, 'errors', `more errors (${errors}) than requests (${requests})`)
   }
+  // No requests: Pixie's quantiles JSON is then the cut-off `{"p01":` (simulator/pxl/tdigest.ts),
+  // so it is not read.
   if (requests === 0) return { requests: 0, errors: 0, latencyNs: null }
-  checkQuantiles(table, row)
+  const quantiles = checkQuantiles(table, row)
   // Only the mean is reported, so a sum beyond 2^53 ns is fine as a float (relative error 1e-16).
   const latencySumNs = Number(int64(table, row, 'latency_sum_ns'))
-  return {
-    requests,
-    errors,
-    latencyNs: {
-      p50: measure(table, row, 'latency_p50_ns'),
-      p90: measure(table, row, 'latency_p90_ns'),
-      p99: measure(table, row, 'latency_p99_ns'),
-      mean: latencySumNs / requests,
-    },
-  }
+  return { requests, errors, latencyNs: { ...quantiles, mean: latencySumNs / requests } }
 }
