@@ -80,6 +80,7 @@ describe('overheadFigures', () => {
     simulatorMs: Array.from({ length: n }, () => 7),
     pixieCalls: 110,
     requestsSent: 110,
+    functionCpuMs: 55,
     failures: 0,
     nextSeq: 0,
   })
@@ -94,6 +95,7 @@ describe('overheadFigures', () => {
     expect(p99?.value).toBeCloseTo(0.49204)
     expect(p99?.goal).toBeUndefined()
     expect(byId(t, 'overhead.latency.pixie_queries_per_request')?.value).toBe(1)
+    expect(byId(t, 'overhead.latency.cpu_per_request_ms')).toMatchObject({ value: 0.5 })
   })
 
   it('should not meet the goal when the median pair costs more than 0.5 ms', () => {

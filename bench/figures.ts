@@ -321,6 +321,16 @@ export function overheadFigures(table: FigureTable, name: string, s: OverheadSam
     samples: s.requestsSent,
     method: 'pixie',
   })
+  if (s.functionCpuMs !== undefined && s.requestsSent > 0) {
+    add({
+      id: `overhead.${name}.cpu_per_request_ms`,
+      label: `${name} CPU time of the function process per request, mean`,
+      value: s.functionCpuMs / s.requestsSent,
+      unit: 'ms',
+      samples: s.requestsSent,
+      method: 'cpu',
+    })
+  }
 }
 
 // -- throughput -----------------------------------------------------------------------------------

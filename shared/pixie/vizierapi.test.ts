@@ -273,6 +273,18 @@ describe('ExecuteScriptRequest: the static encoder writes, protobuf-es reads', (
   }
 })
 
+describe('ExecuteScriptRequest: the script cache', () => {
+  it('should encode each script afresh when scripts alternate', () => {
+    const a = { queryStr: 'import px # a', queryName: 'a' }
+    const b = { queryStr: 'import px # ü', queryName: 'b' }
+    const bytes = [a, b, a, b].map(encodeExecuteScriptRequest)
+    const theirs = [a, b].map((r) =>
+      toBinary(ExecuteScriptRequestSchema, create(ExecuteScriptRequestSchema, r))
+    )
+    expect(bytes).toEqual([theirs[0], theirs[1], theirs[0], theirs[1]])
+  })
+})
+
 describe('E2E-encrypted batches: encrypted from protobuf-es bytes, decoded statically', () => {
   it('should decrypt every column type to what protobuf-es encoded', async () => {
     // 2048 bits keeps the test quick; the client itself always uses 4096.

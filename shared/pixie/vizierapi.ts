@@ -162,12 +162,23 @@ function putString(w: BinaryWriter, field: number, value: string | undefined): v
 }
 
 /**
+ * The UTF-8 of the last script sent. A function sends the same PxL script (a few KB) with every
+ * call and only the arguments change, so the script is encoded once, not once per request.
+ */
+let lastScript: { text: string; utf8: Uint8Array } | undefined
+
+function scriptUtf8(text: string): Uint8Array {
+  if (lastScript?.text !== text) lastScript = { text, utf8: new TextEncoder().encode(text) }
+  return lastScript.utf8
+}
+
+/**
  * Encodes an ExecuteScriptRequest. Fields go out in the order of vizierapi.proto, as protobuf-es
  * writes them, so both encoders produce the same bytes.
  */
 export function encodeExecuteScriptRequest(request: ExecuteScriptRequest): Uint8Array {
   const w = new BinaryWriter()
-  putString(w, 1, request.queryStr)
+  if (request.queryStr) w.tag(1, WireType.LengthDelimited).bytes(scriptUtf8(request.queryStr))
   putString(w, 3, request.clusterId)
   for (const f of request.execFuncs ?? []) {
     w.tag(4, WireType.LengthDelimited).fork()
