@@ -284,9 +284,18 @@ describe('ResultAssembler', () => {
     expect(err.details).toMatchObject({ table: 'http_stats', max_rows_per_table: 2 })
   })
 
-  it('should refuse a result larger than maxResultBytes', () => {
-    // One row is 8 (pod 'ns/web-a') + 8 (int64) + 8 (float64) = 24 bytes.
-    const limited = { maxResultBytes: 24 * 2 }
+  it('should refuse a result larger than maxResultBytes, metadata and row overhead counted', () => {
+    const bytesOf = (messages: ExecuteScriptResponse[]): number => {
+      const assembler = new ResultAssembler()
+      for (const m of messages) assembler.push(m)
+      return assembler.decodedBytes
+    }
+    // Metadata alone counts against the cap, and a row costs more than its 24 payload bytes.
+    const metadata = bytesOf([metadataMessage(http)])
+    expect(metadata).toBeGreaterThan(0)
+    const two = bytesOf([metadataMessage(http), ...batchMessages(http, http.rows.slice(0, 2))])
+    expect(two - metadata).toBeGreaterThan(2 * 24)
+    const limited = { maxResultBytes: two }
     const ok = assemble(
       [metadataMessage(http), ...batchMessages(http, http.rows.slice(0, 2))],
       limited
@@ -296,6 +305,28 @@ describe('ResultAssembler', () => {
       assemble([metadataMessage(http), ...batchMessages(http, http.rows)], limited)
     )
     expect(err.code).toBe('pixie_result_too_large')
+    expect(
+      failure(() => assemble([metadataMessage(http)], { maxResultBytes: metadata - 1 })).code
+    ).toBe('pixie_result_too_large')
+  })
+
+  it('should refuse a metadata flood (many tables, wide relations) before storing it', () => {
+    const tables = Array.from({ length: 17 }, (_, i) =>
+      metadataMessage({ ...http, name: `t${i}`, id: `id-${i}` })
+    )
+    const assembler = new ResultAssembler({ maxTables: 16 })
+    for (const m of tables.slice(0, 16)) assembler.push(m)
+    const flood = failure(() => assembler.push(tables[16]!))
+    expect(flood.code).toBe('pixie_result_too_large')
+    expect(flood.details).toMatchObject({ max_tables: 16 })
+    const wide: TableSpec = {
+      name: 'wide',
+      columns: Array.from({ length: 65 }, (_, i) => ({ name: `c${i}`, type: 'INT64' as const })),
+      rows: [],
+    }
+    expect(failure(() => assemble([metadataMessage(wide)])).code).toBe('pixie_result_too_large')
+    const longName: TableSpec = { ...http, columns: [{ name: 'x'.repeat(300), type: 'INT64' }] }
+    expect(failure(() => assemble([metadataMessage(longName)])).code).toBe('pixie_protocol_error')
   })
 
   it('should keep a column named __proto__ as a plain own property', () => {

@@ -17,14 +17,32 @@ import { decryptionError, errorFromStatus, protocolError, tooLargeError } from '
 
 /** Vizier's own default output cap (max_output_rows_per_table). */
 export const DEFAULT_MAX_ROWS_PER_TABLE = 10_000
-/** Decoded payload bytes across all tables of one result. */
+/** Decoded payload bytes across all tables of one result, metadata and row overhead included. */
 export const DEFAULT_MAX_RESULT_BYTES = 8 * 1024 * 1024
+/** Tables in one result: px-canary's scripts display at most three. */
+export const DEFAULT_MAX_TABLES = 16
+/** Columns in one table's relation: px-canary's widest table has eleven. */
+export const DEFAULT_MAX_COLUMNS = 64
+/** Longest table or column name: px-canary's are short identifiers. */
+const MAX_NAME_LENGTH = 256
+/**
+ * What a stored row and cell cost beyond their payload (a JS object and its property slots),
+ * counted with the payload so the byte cap bounds the heap, not only the wire.
+ */
+const ROW_OVERHEAD_BYTES = 64
+const CELL_OVERHEAD_BYTES = 16
+/** What a stored table or column costs beyond its name (objects, maps, the type list). */
+const METADATA_OVERHEAD_BYTES = 128
 
 export interface AssemblyLimits {
   /** More rows than this in any one table fails the call with pixie_result_too_large. */
   maxRowsPerTable?: number
   /** More decoded payload bytes than this (see columnByteSize) fails with pixie_result_too_large. */
   maxResultBytes?: number
+  /** More tables than this fails with pixie_result_too_large. */
+  maxTables?: number
+  /** More columns in one table's relation than this fails with pixie_result_too_large. */
+  maxColumns?: number
 }
 
 interface TableState {
@@ -56,6 +74,8 @@ function setCell(row: Row, name: string, value: Row[string], unsafe: boolean): v
 export class ResultAssembler {
   private readonly maxRows: number
   private readonly maxBytes: number
+  private readonly maxTables: number
+  private readonly maxColumns: number
   private readonly byId = new Map<string, TableState>()
   private readonly tables = new Map<string, ResultTable>()
   private queryId = ''
@@ -65,6 +85,18 @@ export class ResultAssembler {
   constructor(limits: AssemblyLimits = {}) {
     this.maxRows = limits.maxRowsPerTable ?? DEFAULT_MAX_ROWS_PER_TABLE
     this.maxBytes = limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES
+    this.maxTables = limits.maxTables ?? DEFAULT_MAX_TABLES
+    this.maxColumns = limits.maxColumns ?? DEFAULT_MAX_COLUMNS
+  }
+
+  /** Counts bytes against the result's cap before anything is stored. */
+  private charge(bytes: number): void {
+    if (this.bytes + bytes > this.maxBytes) {
+      throw tooLargeError(`the result exceeds ${this.maxBytes} bytes`, {
+        max_result_bytes: this.maxBytes,
+      })
+    }
+    this.bytes += bytes
   }
 
   /** Decoded payload bytes accepted so far. */
@@ -121,6 +153,28 @@ export class ResultAssembler {
     name: string,
     relation: ReadonlyArray<{ columnName: string; columnType: number; columnSemanticType: number }>
   ): void {
+    // Bounded before anything is stored: a Vizier flooding metadata must not grow the heap.
+    if (this.byId.size >= this.maxTables) {
+      throw tooLargeError(`the result has more than ${this.maxTables} tables`, {
+        max_tables: this.maxTables,
+      })
+    }
+    if (relation.length > this.maxColumns) {
+      throw tooLargeError(`table has more than ${this.maxColumns} columns`, {
+        max_columns: this.maxColumns,
+      })
+    }
+    let metadataBytes = METADATA_OVERHEAD_BYTES + 2 * (id.length + name.length)
+    for (const c of relation) {
+      if (c.columnName.length > MAX_NAME_LENGTH) {
+        throw protocolError(`a column name is longer than ${MAX_NAME_LENGTH} characters`)
+      }
+      metadataBytes += METADATA_OVERHEAD_BYTES + 2 * c.columnName.length
+    }
+    if (name.length > MAX_NAME_LENGTH || id.length > MAX_NAME_LENGTH) {
+      throw protocolError(`a table name or id is longer than ${MAX_NAME_LENGTH} characters`)
+    }
+    this.charge(metadataBytes)
     if (!id) throw protocolError(`metadata for table '${name}' has no table id`)
     if (this.byId.has(id)) throw protocolError(`duplicate metadata for table id '${id}'`)
     if (this.tables.has(name)) throw protocolError(`duplicate table name '${name}'`)
@@ -195,12 +249,7 @@ export class ResultAssembler {
         max_rows_per_table: this.maxRows,
       })
     }
-    if (this.bytes + bytes > this.maxBytes) {
-      throw tooLargeError(`the result exceeds ${this.maxBytes} bytes`, {
-        max_result_bytes: this.maxBytes,
-      })
-    }
-    this.bytes += bytes
+    this.charge(bytes + numRows * (ROW_OVERHEAD_BYTES + types.length * CELL_OVERHEAD_BYTES))
 
     const decoded = batch.cols.map((c) => decodeColumn(c))
     const names = table.columns.map((c) => c.name)
