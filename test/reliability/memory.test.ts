@@ -1,13 +1,17 @@
 // Bounded memory: a result over the client's caps (10,000 rows per table, 8 MiB of decoded data,
 // 8 MiB per gRPC message) is refused while it streams in, and the app answers 502
 // pixie_result_too_large instead of buffering it or producing a figure. The real client, at its
-// default caps, against the Vizier double.
+// default caps, against the Vizier double; and a Vizier flooding table metadata is refused as
+// soon as the tables cross their cap, through a spawned bundle.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVizierClient } from '../../shared/pixie/client'
 import type { VizierClient } from '../../shared/pixie/types'
 import { HTTP_STATS_TABLE } from '../../shared/pxl/http-stats'
 import { statsRow } from '../helpers/stats-result'
-import { respondWithTable, startVizierDouble } from '../vizier-double'
+import { getJson } from '../helpers/bundle-fixtures'
+import { readRssBytes, startBundle } from '../helpers/spawn'
+import type { RunningBundle } from '../helpers/spawn'
+import { floodMetadata, respondWithTable, startVizierDouble } from '../vizier-double'
 import type { DoubleRow, VizierBehaviour, VizierDouble } from '../vizier-double'
 import { echoedStatsColumns, echoFor, metricApp } from './helpers'
 
@@ -122,5 +126,31 @@ describe('bounded memory: one gRPC message over 8 MiB', () => {
     if (res.status !== 200) res = await metricApp('error-rate', { client }).request(QUERY)
     expect(res.status).toBe(200)
     expect(((await res.json()) as Record<string, any>).requests).toBe(1)
+  })
+})
+
+describe('a metadata flood through a spawned bundle', () => {
+  let double: VizierDouble
+  let fn: RunningBundle
+
+  beforeAll(async () => {
+    // 60 columns stay within the relation cap: the table count and the byte cap must hold.
+    double = await startVizierDouble(floodMetadata(100_000, 60))
+    fn = await startBundle('error-rate', { PX_DIRECT_ADDR: double.address })
+  })
+
+  afterAll(async () => {
+    await fn?.stop('SIGKILL')
+    await double?.close()
+  })
+
+  it('should answer 502 pixie_result_too_large at once, its memory barely moved', async () => {
+    const before = readRssBytes(fn.pid)!
+    const { status, body } = await getJson(`${fn.url}${QUERY}`, { timeoutMs: 20_000 })
+    expect(status, JSON.stringify(body)).toBe(502)
+    expect(body.error.code).toBe('pixie_result_too_large')
+    // Counted before stored: the flood is refused after a few tables, not after the deadline.
+    expect(readRssBytes(fn.pid)! - before).toBeLessThan(32 * MIB)
+    expect(await double.requests.at(-1)!.outcome).toBe('cancelled')
   })
 })

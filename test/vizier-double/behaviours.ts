@@ -177,3 +177,22 @@ export function thenFail(behaviour: VizierBehaviour, code: Code, message: string
 export function answerInClear(table: TableSpec, options: RespondOptions = {}): VizierBehaviour {
   return respondWithTable(table, { ...options, encrypt: false })
 }
+
+/**
+ * Hostile: a flood of table metadata, `tables` messages each announcing a new table with `columns`
+ * wide-named columns, and never any data, until the client gives up. A real Vizier sends one
+ * metadata message per table its script displays (pixie-io/pixie
+ * src/vizier/services/query_broker/controllers/query_result_forwarder.go); this is what a broken
+ * or hostile one could send instead, to grow the client's memory.
+ */
+export function floodMetadata(tables = 100_000, columns = 1000): VizierBehaviour {
+  return async function* (call) {
+    const names = Array.from({ length: columns }, (_, i) => ({
+      name: `column_${i}_${'x'.repeat(100)}`,
+      type: 'STRING' as const,
+    }))
+    for (let i = 0; i < tables && !call.signal.aborted; i++) {
+      yield metadataMessage({ name: `flood_${i}`, id: `flood-${i}`, columns: names })
+    }
+  }
+}

@@ -28,6 +28,7 @@ export {
 export {
   encryptForCall,
   answerInClear,
+  floodMetadata,
   failWith,
   hang,
   neverAnswer,
