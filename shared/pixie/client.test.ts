@@ -15,6 +15,7 @@ import {
   compileErrorMessage,
   encryptForCall,
   answerInClear,
+  refuseAfterGoaway,
   failWith,
   hang,
   metadataMessage,
@@ -367,6 +368,34 @@ describe('Vizier client, direct mode (h2c)', () => {
     const err = await pxError(client.executeScript({ script: SCRIPT }))
     expect(err.code).toBe('pixie_decryption_failed')
     expect(err.message).toContain('no key was sent')
+  })
+
+  it('should retry once, on a fresh session, a stream refused after a GOAWAY (never processed)', async () => {
+    double.setBehaviour(refuseAfterGoaway(respondWithTable(http)))
+    const calls = double.requests.length
+    const sessions = double.sessionCount
+    const result = await client.executeScript({ script: SCRIPT, timeoutMs: 5000 })
+    expect(result.tables.get('http_stats')?.rows).toHaveLength(25)
+    expect(double.requests.length - calls).toBe(2)
+    expect(await double.requests.at(-2)!.outcome).toBe('reset')
+    expect(double.requests.at(-1)!.session).toBeGreaterThan(double.requests.at(-2)!.session)
+    expect(double.sessionCount).toBeGreaterThan(sessions)
+  })
+
+  it('should retry a refused stream only once: refused twice is a transport error', async () => {
+    double.setBehaviour(refuseAfterGoaway(respondWithTable(http), 2))
+    const calls = double.requests.length
+    const err = await pxError(client.executeScript({ script: SCRIPT, timeoutMs: 5000 }))
+    expect(err.code).toBe('pixie_transport_error')
+    expect(double.requests.length - calls).toBe(2)
+    // A stream the server did process is never retried.
+    double.setBehaviour(resetAfter(1, respondWithTable(http)))
+    const before = double.requests.length
+    expect((await pxError(client.executeScript({ script: SCRIPT }))).code).toBe(
+      'pixie_transport_error'
+    )
+    expect(double.requests.length - before).toBe(1)
+    double.setBehaviour(respondWithTable(http))
   })
 
   it('should reject calls after close, and cancel calls in flight', async () => {

@@ -7,6 +7,11 @@
  * the consumer is busy are queued (pausing the stream past a high-water mark, which lets HTTP/2
  * flow control hold the server back) and so that a cancel reaches the stream at once, not at the
  * consumer's next read.
+ *
+ * A stream the server never processed (RST_STREAM REFUSED_STREAM, or above the last stream id of
+ * a GOAWAY, or refused because the session was already going away) is retried once on a fresh
+ * session within the same deadline, as gRPC clients retry such streams transparently: nothing
+ * reached the server's handler, so nothing can run twice.
  */
 import * as http2 from 'node:http2'
 import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2'
@@ -51,7 +56,7 @@ export interface ServerStreamRequest {
 /** Queued messages beyond which the stream is paused, whatever their size. */
 const HIGH_WATER_MARK_MESSAGES = 256
 
-const { NGHTTP2_CANCEL } = http2.constants
+const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants
 
 /** Turns what node:http2 raised into a GrpcError (the connection's own error when there is one). */
 function transportError(error: unknown, rstCode?: number): GrpcError {
@@ -104,10 +109,12 @@ export class ServerStreamCall implements AsyncIterableIterator<Uint8Array> {
   private ended = false
   private response: IncomingHttpHeaders | undefined
   private trailers: IncomingHttpHeaders | undefined
-  private readonly decoder: GrpcMessageDecoder
+  private decoder: GrpcMessageDecoder
   private readonly timer: NodeJS.Timeout | undefined
   private readonly signal: AbortSignal | undefined
   private readonly onAbort = () => this.settle(this.signal?.reason, true)
+  /** The one transparent retry of a stream the server never processed has been used. */
+  private retried = false
 
   /** Starts the call at once (unless the signal is already aborted). */
   constructor(
@@ -226,30 +233,62 @@ export class ServerStreamCall implements AsyncIterableIterator<Uint8Array> {
     } catch (err) {
       // ERR_HTTP2_GOAWAY_SESSION / ERR_HTTP2_INVALID_SESSION: the session went away just now.
       if (entry.session.closed || entry.session.destroyed) pool.drop(entry)
+      const code = (err as { code?: string } | undefined)?.code
+      if (code === 'ERR_HTTP2_GOAWAY_SESSION' && this.retry(entry)) return
       this.settle(transportError(entry.error ?? err), false)
       return
     }
     this.stream = stream
     pool.streamOpened(entry)
+    // Events of a stream given up for a retry are ignored (its close still reaches the pool).
+    const live = (): boolean => this.stream === stream
     stream.on('response', (headers) => {
       pool.heard(entry)
-      this.onResponse(headers)
+      if (live()) this.onResponse(headers)
     })
     stream.on('data', (chunk: Buffer) => {
       pool.heard(entry)
-      this.onData(chunk)
+      if (live()) this.onData(chunk)
     })
     stream.on('trailers', (trailers) => {
       pool.heard(entry)
-      this.trailers = trailers
+      if (live()) this.trailers = trailers
     })
-    stream.on('end', () => this.onEnd())
-    stream.on('error', (err) => this.settle(transportError(err, stream.rstCode), false))
+    stream.on('end', () => {
+      if (live()) this.onEnd()
+    })
+    stream.on('error', (err) => {
+      if (!live() || (this.unprocessed(stream, entry) && this.retry(entry))) return
+      this.settle(transportError(err, stream.rstCode), false)
+    })
     stream.on('close', () => {
       pool.streamClosed(entry, stream.rstCode)
+      if (!live() || (this.unprocessed(stream, entry) && this.retry(entry))) return
       this.onClose(stream, entry)
     })
     stream.end(encodeGrpcMessage(this.call.request))
+  }
+
+  /**
+   * True when the server cannot have processed the stream: it answered nothing, and refused it
+   * (REFUSED_STREAM) or announced in a GOAWAY a last processed stream below it.
+   */
+  private unprocessed(stream: ClientHttp2Stream, entry: PooledSession): boolean {
+    if (this.response !== undefined) return false
+    if (stream.rstCode === NGHTTP2_REFUSED_STREAM) return true
+    const last = entry.goawayLastStreamId
+    return last !== undefined && stream.id !== undefined && stream.id > last
+  }
+
+  /** Starts the one retry on a fresh session; false when it was used or the call is over. */
+  private retry(entry: PooledSession): boolean {
+    if (this.retried || this.settled) return false
+    this.retried = true
+    this.context.pool.drop(entry)
+    this.stream = undefined
+    this.decoder = new GrpcMessageDecoder(this.context.maxMessageBytes)
+    void this.start()
+    return true
   }
 
   private onResponse(headers: IncomingHttpHeaders): void {

@@ -36,6 +36,8 @@ export interface PooledSession {
   lastHeard: number
   /** A PING in progress, shared by the calls waiting to reuse the session. */
   verifying: Promise<boolean> | undefined
+  /** The last stream id the server said it processed, once it sent GOAWAY. */
+  goawayLastStreamId?: number
 }
 
 export interface SessionPool {
@@ -100,7 +102,10 @@ export function createSessionPool(options: SessionPoolOptions): SessionPool {
       entry.error = err
       drop(entry)
     })
-    session.on('goaway', () => drop(entry))
+    session.on('goaway', (_code: number, lastStreamId: number) => {
+      entry.goawayLastStreamId = lastStreamId
+      drop(entry)
+    })
     session.on('close', () => {
       drop(entry)
       sessions.delete(session)

@@ -1,7 +1,7 @@
 // The HTTP server around the app, through a spawned bundle over real sockets: what Node's parser
 // refuses still gets the JSON error shape (with `Connection: close`), CONNECT is answered, slow
 // and idle connections are closed by the headers timeout while a request in flight is answered,
-// a parameter without a name is refused, a repeated SIGTERM during the drain is ignored, and the
+// a parameter without a name is refused, a stream Vizier refused unprocessed is retried, a repeated SIGTERM during the drain is ignored, and the
 // function listens on 127.0.0.1 unless HOST says otherwise (the image sets 0.0.0.0).
 import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
@@ -11,7 +11,7 @@ import { ERROR_STATUS } from '../../shared/errors'
 import { getJson } from '../helpers/bundle-fixtures'
 import { ROOT, startBundle } from '../helpers/spawn'
 import type { RunningBundle } from '../helpers/spawn'
-import { startVizierDouble } from '../vizier-double'
+import { refuseAfterGoaway, startVizierDouble } from '../vizier-double'
 import type { VizierDouble } from '../vizier-double'
 import { gate, rawGet, respondWithStats, waitUntil } from './helpers'
 
@@ -129,6 +129,16 @@ describe('the HTTP server of a spawned bundle', () => {
     }
     // The function is still serving.
     expect((await getJson(`${fn.url}/health/liveness`)).status).toBe(200)
+  })
+
+  it('should answer 200 when Vizier refused the first stream after a GOAWAY (retried once)', async () => {
+    double.setBehaviour(refuseAfterGoaway(respondWithStats({ requests: 40, errors: 4 })))
+    const calls = double.requests.length
+    const { status, body } = await getJson(`${fn.url}${QUERY}&window=5m`)
+    expect(status, JSON.stringify(body)).toBe(200)
+    expect(body).toMatchObject({ error_rate: 0.1, requests: 40 })
+    expect(double.requests.length - calls).toBe(2)
+    double.setBehaviour(respondWithStats({ requests: 40, errors: 4 }))
   })
 
   it('should refuse a parameter without a name as unknown_parameter', async () => {

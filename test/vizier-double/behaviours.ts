@@ -196,3 +196,19 @@ export function floodMetadata(tables = 100_000, columns = 1000): VizierBehaviour
     }
   }
 }
+
+/**
+ * Refuses the first `times` calls as a server going away does: GOAWAY naming an earlier stream as
+ * the last processed, then RST_STREAM REFUSED_STREAM (never processed, so safe to retry: RFC 9113
+ * section 8.7); later calls get `behaviour`.
+ */
+export function refuseAfterGoaway(behaviour: VizierBehaviour, times = 1): VizierBehaviour {
+  let refused = 0
+  return (call) => {
+    if (refused < times) {
+      refused++
+      return [new DoubleFault('refuse')]
+    }
+    return behaviour(call)
+  }
+}

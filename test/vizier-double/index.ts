@@ -29,6 +29,7 @@ export {
   encryptForCall,
   answerInClear,
   floodMetadata,
+  refuseAfterGoaway,
   failWith,
   hang,
   neverAnswer,

@@ -30,7 +30,12 @@ export interface VizierCall {
 /** A deliberate misbehaviour, yielded by a behaviour among its messages. */
 export class DoubleFault {
   constructor(
-    readonly kind: 'reset' | 'hang',
+    /**
+     * 'refuse': GOAWAY naming an earlier stream as the last one processed, then RST_STREAM
+     * REFUSED_STREAM on this one, as a server shutting down gracefully refuses streams it never
+     * processed (RFC 9113 sections 6.8 and 8.7; grpc-go's GracefulStop does so).
+     */
+    readonly kind: 'reset' | 'hang' | 'refuse',
     /** HTTP/2 error code for 'reset' (default INTERNAL_ERROR). */
     readonly rstCode: number = http2.constants.NGHTTP2_INTERNAL_ERROR
   ) {}
@@ -207,6 +212,14 @@ async function serveCall(
           return
         }
         finish('reset')
+        if (action.kind === 'refuse') {
+          stream.session?.goaway(
+            http2.constants.NGHTTP2_NO_ERROR,
+            Math.max(0, (stream.id ?? 1) - 2)
+          )
+          stream.close(http2.constants.NGHTTP2_REFUSED_STREAM)
+          return
+        }
         stream.close(action.rstCode)
         return
       }
