@@ -253,8 +253,8 @@ describe('the functions\' limits against the measured figures (knative/README.md
     [...cell.matchAll(/(\d+(?:\.\d+)?) MiB/g)].map((m) => Number(m[1]))
   const concurrency = Number(/(\d+) requests in flight/.exec(row(/^\| measured concurrency/))?.[1])
   const peaks = numbers(row(/^\| peak RSS/))
-  const [node22Offset] = numbers(row(/^\| Node 22 over Node 20/))
-  const required = 2 * (Math.max(...peaks) + (node22Offset ?? Number.NaN))
+  const [nodeOffset] = numbers(row(/^\| Node 24 over Node 20/))
+  const required = 2 * (Math.max(...peaks) + (nodeOffset ?? Number.NaN))
 
   const kservices = knative.filter((o) => o.kind === 'Service') as Array<
     KubeObject & {

@@ -42,6 +42,16 @@ const SEED = intEnv('SOAK_SEED', 1, 0)
 /** An answer must come within the deadline plus this slack, or it is a violation. */
 const ANSWER_SLACK_MS = 5000
 
+/**
+ * The Knative memory limit of a function in MiB (knative/<name>.yaml, resources.limits.memory),
+ * so the peak is printed against what would OOM-kill it in a cluster.
+ */
+function knativeLimitMib(name: string): number | undefined {
+  const yaml = readFileSync(join(ROOT, 'knative', `${name}.yaml`), 'utf8')
+  const limits = /memory:\s*(\d+)Mi/.exec(yaml.slice(yaml.indexOf('limits:')))
+  return limits === null ? undefined : Number(limits[1])
+}
+
 /** Resident set size of a process in MB, from /proc (undefined where there is no /proc). */
 function rssMb(pid: number): number | undefined {
   try {
@@ -242,6 +252,13 @@ async function main(): Promise<number> {
           ? 0
           : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
       console.log(`\n${name}: ${t.requests} requests, ${t.violations.length} violations`)
+      const limit = knativeLimitMib(name)
+      if (measured && limit !== undefined) {
+        const share = (100 * t.rssPeakMb) / limit
+        console.log(
+          `  peak RSS ${t.rssPeakMb.toFixed(1)} MiB against the Knative limit ${limit}Mi: ${share.toFixed(0)} % (must stay under 50 %, before the image's Node offset)`
+        )
+      }
       console.log(
         measured
           ? `  RSS: first ${t.rssFirstMb?.toFixed(1)} MB, peak ${t.rssPeakMb.toFixed(1)} MB (bound ${MAX_RSS_MB} MB), last ${t.rssLastMb?.toFixed(1)} MB; peak per tenth of the run: ${t.rssByTenth.map((m) => m.toFixed(0)).join(' ')}`
