@@ -183,7 +183,8 @@ function readInCluster(
     )
   } else {
     jwtSigningKey = file('PX_JWT_SIGNING_KEY_FILE', keyFile)
-    if (jwtSigningKey === '') problems.push('PX_JWT_SIGNING_KEY_FILE: the signing key file is empty')
+    if (jwtSigningKey === '')
+      problems.push('PX_JWT_SIGNING_KEY_FILE: the signing key file is empty')
     else if (jwtSigningKey !== undefined && jwtSigningKey.trim() !== jwtSigningKey) {
       problems.push(
         'PX_JWT_SIGNING_KEY_FILE: the signing key starts or ends with whitespace (a newline?); ' +

@@ -95,9 +95,7 @@ export interface InClusterVizierClientOptions extends CommonOptions {
 }
 
 export type VizierClientOptions =
-  | CloudVizierClientOptions
-  | DirectVizierClientOptions
-  | InClusterVizierClientOptions
+  CloudVizierClientOptions | DirectVizierClientOptions | InClusterVizierClientOptions
 
 /** Vizier's auth interceptor prefixes every token refusal with this (grpc_server.go). */
 const INVALID_TOKEN_PREFIX = 'invalid auth token:'

@@ -79,7 +79,9 @@ const CLOSE_GRACE_MS = 1000
 export function createSessionPool(options: SessionPoolOptions): SessionPool {
   const { url, idlePingAfterMs, pingTimeoutMs } = options
   const connectOptions: http2.SecureClientSessionOptions = {
-    ...(options.ca ? { ca: options.caOnly ? [options.ca] : [...rootCertificates, options.ca] } : {}),
+    ...(options.ca
+      ? { ca: options.caOnly ? [options.ca] : [...rootCertificates, options.ca] }
+      : {}),
     ...(options.servername === undefined ? {} : { servername: options.servername }),
     ...(options.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
   }

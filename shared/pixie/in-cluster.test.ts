@@ -33,9 +33,7 @@ const scenario: ScenarioInput = {
     {
       name: 'default',
       services: [{ name: 'web', selector: { replicasets: ['web-6d4b9c7f8'] } }],
-      replicasets: [
-        { name: 'web-6d4b9c7f8', pods: 2, traffic: { rps: 5, status: { '200': 1 } } },
-      ],
+      replicasets: [{ name: 'web-6d4b9c7f8', pods: 2, traffic: { rps: 5, status: { '200': 1 } } }],
     },
   ],
 }
