@@ -58,7 +58,8 @@ describe('knative/overlays/in-cluster', () => {
       // The Secret's keys, as the copy command in knative/README.md names them.
       const files: Record<string, string> = {
         [`${mount!.mountPath}/jwt-signing-key`]: 'c0ffee'.repeat(20),
-        [`${mount!.mountPath}/ca.crt`]: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+        [`${mount!.mountPath}/ca.crt`]:
+          '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
       }
       const env = Object.fromEntries(
         container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value])
@@ -105,7 +106,9 @@ describe('knative/overlays/in-cluster', () => {
     expect(policy.spec.policyTypes).toEqual(['Egress'])
     // It selects the functions' pods.
     for (const service of services) {
-      expect(service.spec.template.metadata.labels).toMatchObject(policy.spec.podSelector.matchLabels)
+      expect(service.spec.template.metadata.labels).toMatchObject(
+        policy.spec.podSelector.matchLabels
+      )
     }
     const rules = policy.spec.egress.map((rule) => ({
       namespace: rule.to[0]?.namespaceSelector.matchLabels['kubernetes.io/metadata.name'],
