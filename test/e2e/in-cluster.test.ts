@@ -100,14 +100,12 @@ describe.skipIf(certs === undefined || otherCa === undefined)('e2e: in-cluster m
     const fns = await Promise.all(
       (['error-rate', 'latency', 'throughput'] as const).map((n) => start(n, inClusterEnv(sim)))
     )
-    const [er, lat, tp] = await Promise.all(
+    const answers = await Promise.all(
       fns.map((f) => f.get(`/?namespace=default&replicaset=${CANARY}`))
     )
-    for (const [fn, r] of [
-      [fns[0], er],
-      [fns[1], lat],
-      [fns[2], tp],
-    ] as const) {
+    const [er, lat, tp] = answers as [(typeof answers)[0], (typeof answers)[0], (typeof answers)[0]]
+    for (const [i, fn] of fns.entries()) {
+      const r = answers[i]!
       expect(r.status, JSON.stringify(r.body)).toBe(200)
       expect(r.body.requests).toBe(truth.requests)
       expect(fn.lines().find((l) => l.msg === 'listening')).toMatchObject({
