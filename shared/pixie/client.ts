@@ -6,10 +6,9 @@
  *
  * The token module is imported on first use, so cloud and development modes never evaluate it.
  */
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf'
 import { PxCanaryError } from '../errors'
-import { ExecuteScriptRequestSchema, ExecuteScriptResponseSchema } from './gen/vizierapi_pb'
-import type { ExecuteScriptResponse } from './gen/vizierapi_pb'
+import { decodeExecuteScriptResponse, encodeExecuteScriptRequest } from './vizierapi'
+import type { ExecuteScriptResponse } from './vizierapi'
 import { createGrpcTransport } from './grpc-transport'
 import { GrpcCode, GrpcError } from './grpc-status'
 import type { TlsOptions } from './grpc-transport'
@@ -245,7 +244,7 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
       signal.throwIfAborted()
       key = await pending
     }
-    const request = create(ExecuteScriptRequestSchema, {
+    const request = encodeExecuteScriptRequest({
       queryStr: call.script,
       clusterId: config.clusterId,
       execFuncs: (call.execFuncs ?? []).map((f) => ({
@@ -265,7 +264,7 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
           }
         : {}),
     })
-    const body = toBinary(ExecuteScriptRequestSchema, request)
+    const body = request
     if (!inCluster) return attempt(body, config.headers, signal, deadlineAt, key)
     const source = await tokenSource()
     const authorized = async () => ({ authorization: `bearer ${await source.token()}` })
@@ -368,7 +367,7 @@ function isLocalDeadline(err: unknown): boolean {
 
 function decodeResponse(bytes: Uint8Array): ExecuteScriptResponse {
   try {
-    return fromBinary(ExecuteScriptResponseSchema, bytes)
+    return decodeExecuteScriptResponse(bytes)
   } catch (err) {
     throw protocolError(
       `undecodable ExecuteScriptResponse: ${err instanceof Error ? err.message : String(err)}`

@@ -9,8 +9,10 @@
  * v1.2.26 jwt/validate.go), so a function clock a second ahead of the broker's would be refused.
  * A token lives 10 minutes and is re-minted when less than 2 minutes remain, so a call never
  * starts with a token about to expire. The key and the token are never logged or put in errors.
+ * The claims are serialised here and signed with jose's CompactSign: jose's JWT builder would add
+ * its claim validation code (~2.5 KB) to every function bundle for nothing.
  */
-import { SignJWT } from 'jose'
+import { CompactSign } from 'jose'
 
 /** Pixie's service token subject and ServiceID for px-canary. */
 export const SERVICE_ID = 'px-canary'
@@ -44,12 +46,16 @@ export function createServiceTokenSource(options: ServiceTokenOptions): ServiceT
   async function mint(): Promise<string> {
     const exp = Math.floor(now() / 1000) + TOKEN_LIFETIME_S
     // Custom claims as strings, the JSON types Pixie's TokenToProto asserts.
-    const token = await new SignJWT({ Scopes: 'service', ServiceID: SERVICE_ID })
+    const claims = {
+      aud: 'vizier',
+      exp,
+      iss: 'PL',
+      sub: SERVICE_ID,
+      Scopes: 'service',
+      ServiceID: SERVICE_ID,
+    }
+    const token = await new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setAudience('vizier')
-      .setSubject(SERVICE_ID)
-      .setIssuer('PL')
-      .setExpirationTime(exp)
       .sign(key)
     cached = { token, exp }
     return token
