@@ -151,6 +151,9 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
     ...(options.maxResultBytes === undefined ? {} : { maxResultBytes: options.maxResultBytes }),
   }
   const keyPair = config.encryption ? lazyE2eKeyPair() : undefined
+  // Start the RSA key generation now (off the main thread), so the first request does not pay
+  // for it inside its deadline; a failure here is retried by the first call that needs the key.
+  keyPair?.().catch(() => undefined)
   const inFlight = new Set<AbortController>()
   let closed = false
   // No I/O here: the transport connects on the first call, then reuses the session (a session
