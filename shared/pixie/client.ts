@@ -210,6 +210,9 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
     ...(options.maxResultBytes === undefined ? {} : { maxResultBytes: options.maxResultBytes }),
   }
   const keyPair = config.encryption ? lazyE2eKeyPair() : undefined
+  // Start the RSA key generation now (off the main thread), so the first request does not pay
+  // for it inside its deadline; a failure here is retried by the first call that needs the key.
+  keyPair?.().catch(() => undefined)
   const inCluster = options.mode === 'in-cluster' ? options : undefined
   let tokens: Promise<ServiceTokenSource> | undefined
   const tokenSource = (): Promise<ServiceTokenSource> =>
