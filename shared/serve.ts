@@ -117,9 +117,9 @@ export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOp
     ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
   })
   const pixie =
-    config.client.mode === 'direct'
-      ? { pixie_mode: 'direct', pixie_address: config.client.address }
-      : { pixie_mode: 'cloud', pixie_address: config.client.cloudAddr ?? 'default' }
+    config.client.mode === 'cloud'
+      ? { pixie_mode: 'cloud', pixie_address: config.client.cloudAddr ?? 'default' }
+      : { pixie_mode: config.client.mode, pixie_address: config.client.address }
   // Node's server with Hono's request listener (what @hono/node-server's serve() builds), so the
   // timeouts and the listener's own refusals (a bad Host header) are ours to set and to answer.
   const listener = getRequestListener(app.fetch, {

@@ -43,11 +43,11 @@ const SEED = intEnv('SOAK_SEED', 1, 0)
 const ANSWER_SLACK_MS = 5000
 
 /**
- * The Knative memory limit of a function in MiB (knative/<name>.yaml, resources.limits.memory),
+ * The Knative memory limit of a function in MiB (knative/base/<name>.yaml, resources.limits.memory),
  * so the peak is printed against what would OOM-kill it in a cluster.
  */
 function knativeLimitMib(name: string): number | undefined {
-  const yaml = readFileSync(join(ROOT, 'knative', `${name}.yaml`), 'utf8')
+  const yaml = readFileSync(join(ROOT, 'knative', 'base', `${name}.yaml`), 'utf8')
   const limits = /memory:\s*(\d+)Mi/.exec(yaml.slice(yaml.indexOf('limits:')))
   return limits === null ? undefined : Number(limits[1])
 }
