@@ -5,6 +5,8 @@
 import type { CellValue } from '../shared/pixie/types'
 import type { DataSource, EngineTable, MetadataResolver } from './pxl/types'
 import { COL, HTTP_EVENTS_COLUMNS } from './http-events'
+import { generateMysqlEvents } from './mysql-events'
+import { redactTable } from './redaction'
 import { parseDurationNs } from './scenario'
 import type { World } from './topology'
 import { concatChunks, expectedRowsPerSecond, secondChunk, secondsOf, type Chunk } from './traffic'
@@ -270,13 +272,21 @@ export class TrafficStore {
     let scanned = 0
     const store = this
     const endNs = visibleEndNs(this.world, nowNs)
+    const restricted = this.world.scenario.pixie.data_access === 'Restricted'
     return {
       source: {
         table(name: string) {
-          if (name !== 'http_events') return undefined
-          const table = store.retainedTable(endNs)
+          let table: EngineTable
+          if (name === 'http_events') table = store.retainedTable(endNs)
+          else if (name === 'mysql_events') {
+            table = generateMysqlEvents(store.world, {
+              startNs: endNs - store.historyNs(),
+              endNs,
+              multiplier: store.multiplier,
+            })
+          } else return undefined
           scanned += table.data[0]?.length ?? 0
-          return table
+          return restricted ? redactTable(table) : table
         },
         metadata: metadataAt(
           this.world,
