@@ -39,7 +39,7 @@ export function checkProtocolRow(
   if (redacted > 0n) {
     throw new PxCanaryError(
       'result_redacted',
-      `Pixie redacted the response headers of ${redacted} gRPC calls, so their grpc-status is unknown: Vizier runs with restricted data access (spec.dataAccess: Restricted); gRPC errors can only be measured with dataAccess Full or PIIRestricted`,
+      `Pixie redacted the response headers of ${redacted} gRPC calls, so their grpc-status is unknown: Vizier runs with restricted data access (spec.dataAccess: Restricted); measure gRPC errors on a Vizier with dataAccess Full`,
       { details: { table: tableName, redacted_calls: Number(redacted) } }
     )
   }
