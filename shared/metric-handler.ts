@@ -85,7 +85,7 @@ export async function measure<P>(
   const errorMinStatus = definition.errorMinStatus(query.params)
   if (query.protocol === 'mysql' && errorMinStatus !== 400) {
     // Pixie marks a MySQL response only OK or error; there is no server/caller split to choose.
-    throw notForProtocol('errors', query.protocol, '5xx', 'a MySQL error response has no class')
+    throw notForProtocol('errors', query.protocol, '5xx', 'a MySQL error has no class')
   }
   const { call, plan } = buildMetricCall(
     { ...query, errorMinStatus },

@@ -335,7 +335,7 @@ export function parseMetricQuery<P>(raw: RawParams, extra: ExtraParams<P>): Metr
   const pathValue = one('path')
   const methodValue = one('method')
   if (protocol === 'mysql') {
-    const why = 'a database query has no path'
+    const why = 'a query has no path'
     if (excludedValue !== undefined)
       throw notForProtocol('exclude_paths', protocol, excludedValue, why)
     if (pathValue !== undefined) throw notForProtocol('path', protocol, pathValue, why)
@@ -343,8 +343,8 @@ export function parseMetricQuery<P>(raw: RawParams, extra: ExtraParams<P>): Metr
   if (protocol !== 'http' && methodValue !== undefined) {
     const why =
       protocol === 'grpc'
-        ? 'every gRPC call is a POST; select gRPC methods with path=/package.Service/Method'
-        : 'a database query has no HTTP method'
+        ? 'gRPC calls are POSTs; use path=/package.Service/Method'
+        : 'a query has no method'
     throw notForProtocol('method', protocol, methodValue, why)
   }
   const excludedPaths =

@@ -22,7 +22,7 @@ export type Protocol = (typeof PROTOCOLS)[number]
 export const DEFAULT_PROTOCOL: Protocol = 'http'
 
 const ALLOWED =
-  'http (inbound HTTP requests; the default), grpc (inbound gRPC calls, by grpc-status; Go gRPC servers only) or mysql (the pods\u2019 outbound MySQL queries)'
+  'http (the default), grpc (inbound gRPC calls; Go gRPC servers only) or mysql (outbound MySQL queries)'
 
 /**
  * Validates the `protocol` parameter through the one hook (undefined: http).

@@ -6,45 +6,33 @@
  * Only the rows each script starts from (`_rows`) and what counts as an error (`_summarize`)
  * differ. Built once at load: each script stays one constant string.
  */
+import { HTTP_STATS_SCRIPT } from './http-stats'
 
-/** The selection per selector kind: its argument, the ctx column and the filter line. */
+/**
+ * Per selector kind, as the HTTP script selects: its echo (also the ctx key), its function suffix
+ * (also its argument) and its filter on the ctx column.
+ */
 const KINDS = [
-  {
-    kind: 'replicaset',
-    fn: 'replicaset',
-    arg: 'replicaset',
-    select: "    df.replicaset = df.ctx['replicaset']\n    df = df[df.replicaset == replicaset]",
-  },
-  {
-    kind: 'pod',
-    fn: 'pod_prefix',
-    arg: 'pod_prefix',
-    select: "    df.pod = df.ctx['pod']\n    df = df[px.find(df.pod, pod_prefix) == 0]",
-  },
-  {
-    kind: 'service',
-    fn: 'service',
-    arg: 'service',
-    select:
-      "    df.service = df.ctx['service']\n    df = df[px.has_service_name(df.service, service)]",
-  },
+  ['replicaset', 'replicaset', 'df.replicaset == replicaset'],
+  ['pod', 'pod_prefix', 'px.find(df.pod, pod_prefix) == 0'],
+  ['service', 'service', 'px.has_service_name(df.service, service)'],
 ] as const
 
-/** The shared helpers: echo and latency buckets (the same as in shared/pxl/http-stats.ts). */
-export const COMMON_HELPERS = `def _echo(df, kind: str, value: str):
-    df.selector_kind = kind
-    df.selector_value = value
-    return df
+/**
+ * The shared helpers: `_quantiles` (the plucked p50/p90/p99 columns), and `_echo` and
+ * `_latency_buckets` taken from the HTTP script's source so every
+ * protocol echoes and buckets exactly as HTTP does (and the bundle carries their text once).
+ */
+export const COMMON_HELPERS = `def _quantiles(df):
+${['p50', 'p90', 'p99'].map((q) => `    df.latency_${q}_ns = px.pluck_float64(df.latency_quantiles, '${q}')\n`).join('')}    return df
 
 
-def _latency_buckets(df):
-    df.clamped_ns = px.select(df.latency < 1023, 1023, df.latency)
-    df.clamped_ns = px.select(df.clamped_ns > 137438953472, 137438953472, df.clamped_ns)
-    df.bucket = px.floor(4.0 * px.log2(df.clamped_ns)) - 39
-    df = df.groupby('bucket').agg(count=('latency', px.count))
-    return df
-`
-
+${HTTP_STATS_SCRIPT.source
+  .slice(
+    HTTP_STATS_SCRIPT.source.indexOf('def _echo('),
+    HTTP_STATS_SCRIPT.source.indexOf('def stats_by_')
+  )
+  .trimEnd()}`
 /**
  * The six public functions for a script whose `_rows(<rowArgs>)` returns the protocol's rows and
  * `_summarize(df<, summarizeArgs>)` the one-row summary.
@@ -58,21 +46,18 @@ export function publicFunctions(rowParams: string, summarizeParams: string): str
   const rowArgs = names(rowParams).join(', ')
   const summarize = ['df', ...names(summarizeParams)].join(', ')
   const blocks: string[] = []
-  for (const k of KINDS) {
-    const params = [rowParams.replace('namespace: str', `namespace: str, ${k.arg}: str`)]
+  for (const [kind, arg, filter] of KINDS) {
+    const params = [rowParams.replace('namespace: str', `namespace: str, ${arg}: str`)]
     if (summarizeParams !== '') params.push(summarizeParams)
-    const signature = params.join(', ')
-    blocks.push(`def stats_by_${k.fn}(${signature}):
+    const head = `(${params.join(', ')}):
     df = _rows(${rowArgs})
-${k.select}
-    df = _summarize(${summarize})
-    return _echo(df, '${k.kind}', ${k.arg})
-`)
-    blocks.push(`def latency_by_${k.fn}(${signature}):
-    df = _rows(${rowArgs})
-${k.select}
-    return [_echo(_summarize(${summarize}), '${k.kind}', ${k.arg}), _latency_buckets(df)]
-`)
+    df.${kind} = df.ctx['${kind}']
+    df = df[${filter}]
+    `
+    blocks.push(
+      `def stats_by_${arg}${head}return _echo(_summarize(${summarize}), '${kind}', ${arg})\n`,
+      `def latency_by_${arg}${head}return [_echo(_summarize(${summarize}), '${kind}', ${arg}), _latency_buckets(df)]\n`
+    )
   }
   return blocks.join('\n\n')
 }

@@ -33,6 +33,9 @@ export const GRPC_EXTRA_COLUMNS = {
 const SOURCE = `import px
 
 
+${COMMON_HELPERS}
+
+
 def _rows(start_time: str, namespace: str, excluded_paths: str, path_pattern: str):
     df = px.DataFrame(table='http_events', start_time=start_time, select=['time_', 'upid', 'trace_role', 'major_version', 'content_type', 'req_path', 'resp_headers', 'latency'])
     df = df[df.trace_role == 2]
@@ -51,13 +54,8 @@ def _summarize(df, ok_statuses: str):
     df.redacted = df.resp_headers == 'REDACTED'
     df = df.agg(requests=('latency', px.count), ok_calls=('ok', px.sum), headers_redacted=('redacted', px.sum), latency_sum_ns=('latency', px.sum), latency_quantiles=('latency', px.quantiles))
     df.errors = df.requests - df.ok_calls
-    df.latency_p50_ns = px.pluck_float64(df.latency_quantiles, 'p50')
-    df.latency_p90_ns = px.pluck_float64(df.latency_quantiles, 'p90')
-    df.latency_p99_ns = px.pluck_float64(df.latency_quantiles, 'p99')
-    return df
+    return _quantiles(df)
 
-
-${COMMON_HELPERS}
 
 ${publicFunctions('start_time: str, namespace: str, excluded_paths: str, path_pattern: str', 'ok_statuses: str')}`
 

@@ -24,6 +24,9 @@ export const MYSQL_RESP_STATUS_ERR = 3
 const SOURCE = `import px
 
 
+${COMMON_HELPERS}
+
+
 def _rows(start_time: str, namespace: str):
     df = px.DataFrame(table='mysql_events', start_time=start_time, select=['time_', 'upid', 'trace_role', 'resp_status', 'latency'])
     df = df[df.trace_role == 1]
@@ -35,13 +38,8 @@ def _rows(start_time: str, namespace: str):
 def _summarize(df):
     df.failure = df.resp_status == ${MYSQL_RESP_STATUS_ERR}
     df = df.agg(requests=('latency', px.count), errors=('failure', px.sum), latency_sum_ns=('latency', px.sum), latency_quantiles=('latency', px.quantiles))
-    df.latency_p50_ns = px.pluck_float64(df.latency_quantiles, 'p50')
-    df.latency_p90_ns = px.pluck_float64(df.latency_quantiles, 'p90')
-    df.latency_p99_ns = px.pluck_float64(df.latency_quantiles, 'p99')
-    return df
+    return _quantiles(df)
 
-
-${COMMON_HELPERS}
 
 ${publicFunctions('start_time: str, namespace: str', '')}`
 
