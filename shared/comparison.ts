@@ -1,6 +1,6 @@
 /**
  * Canary versus baseline, the metric-independent half: the plan of the one Pixie query measuring
- * both, its decoding, and the decoded sides each metric's comparison reads. One query: the same constant script (HTTP_STATS_SCRIPT), with
+ * both, its decoding, and the decoded sides each metric's comparison reads. One query: the same constant script (the protocol's, STATS_SCRIPTS), with
  * one exec_funcs entry per side in the same ExecuteScript request. Both sides therefore share the
  * window, the Pixie sampling and the clock; only their selector arguments differ.
  *

@@ -1,6 +1,6 @@
 /**
  * Typed builders that turn validated parameters into a Vizier ExecuteScript call. The PxL source
- * is always the constant HTTP_STATS_SCRIPT; every request value (namespace, selector, window,
+ * is always the protocol's constant script (STATS_SCRIPTS); every request value (namespace, selector, window,
  * excluded paths, request filters, error threshold) becomes a string argument of one exec_funcs
  * entry, which Pixie binds as a literal and never parses as code.
  */
