@@ -4,7 +4,13 @@ import { PxCanaryError } from '../../shared/errors'
 import type { HttpStats } from '../../shared/pxl/result'
 import { errorRateComparison } from './comparison'
 
-const SETTINGS: ComparisonSettings = { alpha: 0.05, margin: 0.01, minRequests: 50 }
+const SETTINGS: ComparisonSettings = {
+  alpha: 0.05,
+  margin: 0.01,
+  minRequests: 50,
+  looks: 1,
+  extraMargin: null,
+}
 function stats(requests: number, errors = 0, p99Ms = 100): HttpStats {
   return {
     requests,

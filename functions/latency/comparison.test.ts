@@ -5,7 +5,13 @@ import type { HttpStats } from '../../shared/pxl/result'
 import { bucketIndex, LATENCY_BUCKET_COUNT } from '../../shared/stats'
 import { latencyComparison } from './comparison'
 
-const LATENCY_SETTINGS: ComparisonSettings = { alpha: 0.05, margin: 1.1, minRequests: 50 }
+const LATENCY_SETTINGS: ComparisonSettings = {
+  alpha: 0.05,
+  margin: 1.1,
+  minRequests: 50,
+  looks: 1,
+  extraMargin: 2,
+}
 
 function stats(requests: number, errors = 0, p99Ms = 100): HttpStats {
   return {
