@@ -151,7 +151,7 @@ describe('AnalysisTemplates', () => {
         expect(m.failureCondition).toBe(`result.comparison.${success[1]}.verdict == 'worse'`)
         const url = new URL(m.provider.web?.url ?? '')
         expect(BASELINE_PARAMS.filter((p) => url.searchParams.has(p))).toHaveLength(1)
-        expect(url.hostname.split('.')[0]).toBe(`px-${success[1].replace('_', '-')}`)
+        expect(url.hostname.split('.')[0]).toBe(`px-${(success[1] ?? '').replace('_', '-')}`)
         // Every comparison metric declares its looks to the function and makes that many.
         expect(url.searchParams.get('looks')).toBe(
           template.spec.args?.find((a) => a.name === 'looks')?.value
