@@ -166,6 +166,19 @@ describe('canary analysis against the baseline (comparison scenario)', () => {
     }
   })
 
+  it('should show that the threshold template cannot tell a quiet service from a starved canary', async () => {
+    // px-canary-analysis (canary/analysis-templates.yaml) on the quiet namespace: 6 requests a
+    // minute is under min-rps 0.5 -> Failed, where the comparison above pauses.
+    const result = await play(stack, SAME, { rollout: thresholdRollout, namespace: 'quiet' })
+    expect(result.status).toBe('Degraded')
+    const throughput = metricResult(result.background, 'throughput')
+    expect(throughput?.phase).toBe('Failed')
+    for (const value of values(throughput)) {
+      expect(value.requests).toBeGreaterThan(0)
+      expect(value.rps).toBeLessThan(0.5)
+    }
+  })
+
   it('should promote a canary hit by the same outage as stable, which the threshold aborts', async () => {
     const compared = await play(stack, SAME, { namespace: 'outage' })
     expect(compared.status).toBe('Healthy')
