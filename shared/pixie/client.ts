@@ -3,10 +3,9 @@
  * either via Pixie Cloud (TLS, API key, cluster id) or directly at a Vizier address (plaintext
  * h2c: a standalone PEM or the local simulator), and assembles the streamed tables.
  */
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf'
 import { PxCanaryError } from '../errors'
-import { ExecuteScriptRequestSchema, ExecuteScriptResponseSchema } from './gen/vizierapi_pb'
-import type { ExecuteScriptResponse } from './gen/vizierapi_pb'
+import { decodeExecuteScriptResponse, encodeExecuteScriptRequest } from './vizierapi'
+import type { ExecuteScriptResponse } from './vizierapi'
 import { createGrpcTransport } from './grpc-transport'
 import { GrpcError } from './grpc-status'
 import type { ExecuteScriptOptions, ScriptResult, VizierClient } from './types'
@@ -152,6 +151,9 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
     ...(options.maxResultBytes === undefined ? {} : { maxResultBytes: options.maxResultBytes }),
   }
   const keyPair = config.encryption ? lazyE2eKeyPair() : undefined
+  // Start the RSA key generation now (off the main thread), so the first request does not pay
+  // for it inside its deadline; a failure here is retried by the first call that needs the key.
+  keyPair?.().catch(() => undefined)
   const inFlight = new Set<AbortController>()
   let closed = false
   // No I/O here: the transport connects on the first call, then reuses the session (a session
@@ -177,7 +179,7 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
       signal.throwIfAborted()
       key = await pending
     }
-    const request = create(ExecuteScriptRequestSchema, {
+    const request = encodeExecuteScriptRequest({
       queryStr: call.script,
       clusterId: config.clusterId,
       execFuncs: (call.execFuncs ?? []).map((f) => ({
@@ -199,11 +201,11 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
     })
     const remaining = Math.max(1, Math.ceil(deadlineAt - performance.now()))
     const assembler = new ResultAssembler(limits)
-    const stream = transport.serverStream(
-      EXECUTE_SCRIPT_PATH,
-      toBinary(ExecuteScriptRequestSchema, request),
-      { signal, timeoutMs: remaining, headers: config.headers }
-    )
+    const stream = transport.serverStream(EXECUTE_SCRIPT_PATH, request, {
+      signal,
+      timeoutMs: remaining,
+      headers: config.headers,
+    })
     for await (const bytes of stream) {
       const message = decodeResponse(bytes)
       if (key) await decryptInPlace(message, key)
@@ -266,7 +268,7 @@ function isLocalDeadline(err: unknown): boolean {
 
 function decodeResponse(bytes: Uint8Array): ExecuteScriptResponse {
   try {
-    return fromBinary(ExecuteScriptResponseSchema, bytes)
+    return decodeExecuteScriptResponse(bytes)
   } catch (err) {
     throw protocolError(
       `undecodable ExecuteScriptResponse: ${err instanceof Error ? err.message : String(err)}`

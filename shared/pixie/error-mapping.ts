@@ -5,7 +5,7 @@
  */
 import { PxCanaryError } from '../errors'
 import type { ErrorCode } from '../errors'
-import type { Status } from './gen/vizierapi_pb'
+import type { Status } from './vizierapi'
 import { GrpcCode, GrpcError, grpcCodeName } from './grpc-status'
 
 /** A malformed stream: Vizier (or whatever answered) broke the protocol. */
