@@ -94,8 +94,12 @@ describe('canary analysis against the baseline (comparison scenario)', () => {
       const m = metricResult(result.background, name)
       expect(m?.phase, name).toBe('Successful')
       expect(m?.failed, name).toBe(0)
+      // Never more measurements than the looks the function was told of (the example's 10).
+      expect(m?.count, name).toBeGreaterThan(0)
+      expect(m?.count, name).toBeLessThanOrEqual(10)
       for (const value of values(m)) {
         expect(value.comparison[block].verdict).toBe('not_worse')
+        expect(value.comparison[block].looks).toBe(10)
         expect(value.selector).toMatchObject({ rollout: 'canary-demo', hash: SAME })
         expect(value.baseline.selector).toMatchObject({ rollout: 'canary-demo', hash: STABLE })
         expect(value.baseline.requests).toBeGreaterThan(value.requests)
