@@ -138,12 +138,24 @@ function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((done) => signal.addEventListener('abort', () => done(), { once: true }))
 }
 
+/** The client as created here: a VizierClient that can also start connecting ahead of its first call. */
+export interface PixieVizierClient extends VizierClient {
+  /**
+   * Starts the HTTP/2 connection now without waiting for it, so that its handshake overlaps
+   * whatever the process does before the first call (a function calls it at start-up). The
+   * promise resolves once the handshake is done or failed and never rejects: a failed attempt is
+   * not an error, the first call connects again. An idle connection does not keep the process
+   * alive.
+   */
+  warm(): Promise<void>
+}
+
 /**
  * Creates a client. Construction validates the options and does nothing else: the HTTP/2
- * connection (and, with encryption, the RSA key pair) is set up by the first executeScript, so
- * a cold start pays for neither until it needs them. Throws a TypeError for unusable options.
+ * connection is set up by warm() or the first executeScript, and with encryption the RSA key
+ * pair by the first executeScript. Throws a TypeError for unusable options.
  */
-export function createVizierClient(options: VizierClientOptions): VizierClient {
+export function createVizierClient(options: VizierClientOptions): PixieVizierClient {
   const config = resolve(options)
   const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS
   const limits: AssemblyLimits = {
@@ -153,8 +165,8 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
   const keyPair = config.encryption ? lazyE2eKeyPair() : undefined
   const inFlight = new Set<AbortController>()
   let closed = false
-  // No I/O here: the transport connects on the first call, then reuses the session (a session
-  // idle for a minute is verified with a PING before reuse).
+  // No I/O here: the transport connects on warm() or the first call, then reuses the session (a
+  // session idle for a minute is verified with a PING before reuse).
   const transport = createGrpcTransport({
     authority: config.target,
     ...(config.tls ? { tls: config.tls } : {}),
@@ -212,6 +224,10 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
   }
 
   return {
+    warm() {
+      return closed ? Promise.resolve() : transport.warm()
+    },
+
     async executeScript(call: ExecuteScriptOptions): Promise<ScriptResult> {
       const callerSignal = call.signal
       callerSignal?.throwIfAborted()

@@ -56,6 +56,12 @@ export interface GrpcTransport {
     request: Uint8Array,
     options: GrpcCallOptions
   ): AsyncIterableIterator<Uint8Array>
+  /**
+   * Starts connecting now (see SessionPool.warm). The promise, which a caller need not wait for,
+   * resolves once the handshake is done or failed and never rejects; a failed attempt is retried
+   * by the first call.
+   */
+  warm(): Promise<void>
   /** Cancels calls in flight and closes the session; later calls fail. */
   close(): Promise<void>
 }
@@ -100,6 +106,10 @@ export function createGrpcTransport(options: GrpcTransportOptions): GrpcTranspor
         signal: callOptions.signal,
         headers: callOptions.headers ?? {},
       })
+    },
+
+    warm() {
+      return pool.warm()
     },
 
     async close() {
