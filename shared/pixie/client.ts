@@ -141,19 +141,19 @@ function aborted(signal: AbortSignal): Promise<void> {
 /** The client as created here: a VizierClient that can also start connecting ahead of its first call. */
 export interface PixieVizierClient extends VizierClient {
   /**
-   * Starts the HTTP/2 connection now without waiting for it, so that its handshake overlaps
-   * whatever the process does before the first call (a function calls it at start-up). The
-   * promise resolves once the handshake is done or failed and never rejects: a failed attempt is
-   * not an error, the first call connects again. An idle connection does not keep the process
-   * alive.
+   * Starts the HTTP/2 connection (and, with encryption, the key pair's generation) now without
+   * waiting, so that both overlap whatever the process does before the first call (a function
+   * calls it at start-up). The promise resolves once both are done or failed and never rejects:
+   * a failed attempt is not an error, the first call tries again. An idle connection does not
+   * keep the process alive.
    */
   warm(): Promise<void>
 }
 
 /**
  * Creates a client. Construction validates the options and does nothing else: the HTTP/2
- * connection is set up by warm() or the first executeScript, and with encryption the RSA key
- * pair by the first executeScript. Throws a TypeError for unusable options.
+ * connection and, with encryption, the RSA key pair are set up by warm() or the first
+ * executeScript. Throws a TypeError for unusable options.
  */
 export function createVizierClient(options: VizierClientOptions): PixieVizierClient {
   const config = resolve(options)
@@ -225,7 +225,14 @@ export function createVizierClient(options: VizierClientOptions): PixieVizierCli
 
   return {
     warm() {
-      return closed ? Promise.resolve() : transport.warm()
+      if (closed) return Promise.resolve()
+      // RSA-4096 generation takes from a few hundred ms to seconds; on the thread pool it
+      // overlaps start-up instead of delaying the first answer. A failure is retried by the call.
+      const key = keyPair?.().then(
+        () => undefined,
+        () => undefined
+      )
+      return Promise.all([transport.warm(), key]).then(() => undefined)
     },
 
     async executeScript(call: ExecuteScriptOptions): Promise<ScriptResult> {
