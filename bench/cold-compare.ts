@@ -4,6 +4,8 @@
  * rounds as the bare `node:http` floor and bare Hono, on one Node, optionally with a compile
  * cache filled as the Dockerfile fills it. A change to start-up is judged by these side-by-side
  * ratios: on a shared machine, runs made minutes apart differ by more than the change.
+ * With COMPARE_OVERHEAD_ROUNDS=n it then measures the own cost per request (the bench's paired
+ * `over-direct` method, 2 s per job) of one instance per build, alternating builds for n rounds.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -16,7 +18,9 @@ import { isMetricAnswer, isOk } from './http-probe'
 import { METRIC_PATH } from './queries'
 import { benchScenario } from './scenario'
 import { startSimulatorHost } from './simulator-client'
-import { median } from './stats'
+import { measureOverhead } from './overhead'
+import { startService } from './service'
+import { median, quantile } from './stats'
 import { installExitCleanup, stopAll } from '../test/helpers/spawn'
 
 const MB = 2 ** 20
@@ -95,10 +99,69 @@ async function main(): Promise<void> {
           `${faster} of ${diffs.length} faster`
       )
     }
+    const overheadRounds = Number(process.env.COMPARE_OVERHEAD_ROUNDS ?? 0)
+    if (overheadRounds > 0) await compareOverhead(targets.slice(2), sim, overheadRounds)
   } finally {
     await sim.close()
     if (cacheDir) rmSync(cacheDir, { recursive: true, force: true })
     built.cleanup()
+  }
+}
+
+/** Own cost per request of one instance per target, in alternating rounds of paired jobs. */
+async function compareOverhead(
+  targets: readonly ColdStartTarget[],
+  sim: Awaited<ReturnType<typeof startSimulatorHost>>,
+  rounds: number
+): Promise<void> {
+  const services = []
+  for (const t of targets) {
+    services.push(
+      await startService({
+        name: t.name,
+        entry: t.entry,
+        env: { PX_DIRECT_ADDR: sim.address },
+        readyPath: METRIC_PATH,
+        accept: isMetricAnswer,
+      })
+    )
+  }
+  const pairs = new Map<string, number[]>(targets.map((t) => [t.name, []]))
+  const cpu = new Map<string, { ms: number; requests: number }>()
+  let seq = 1
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const service of round % 2 ? [...services].reverse() : services) {
+        const s = await measureOverhead(service, sim, {
+          concurrency: 1,
+          primerMs: 300,
+          warmupMs: 500,
+          durationMs: 2000,
+          seqStart: seq,
+        })
+        seq = s.nextSeq
+        pairs.get(service.name)!.push(...s.vsDirectMs)
+        const c = cpu.get(service.name) ?? { ms: 0, requests: 0 }
+        cpu.set(service.name, {
+          ms: c.ms + (s.functionCpuMs ?? NaN),
+          requests: c.requests + s.requestsSent,
+        })
+      }
+    }
+  } finally {
+    await Promise.all(services.map((s) => s.stop()))
+  }
+  console.log(
+    `\nown cost per request (function - direct, paired), ${rounds} alternating rounds; load ${load()}`
+  )
+  console.log('| target | pairs | p50 ms | p99 ms | CPU per request ms |')
+  console.log('| --- | ---: | ---: | ---: | ---: |')
+  for (const t of targets) {
+    const d = pairs.get(t.name)!
+    const c = cpu.get(t.name)!
+    console.log(
+      `| ${t.name} | ${d.length} | ${quantile(d, 0.5).toFixed(2)} | ${quantile(d, 0.99).toFixed(2)} | ${(c.ms / c.requests).toFixed(2)} |`
+    )
   }
 }
 
