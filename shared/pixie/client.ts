@@ -200,18 +200,18 @@ function aborted(signal: AbortSignal): Promise<void> {
 /** The client as created here: a VizierClient that can also start connecting ahead of its first call. */
 export interface PixieVizierClient extends VizierClient {
   /**
-   * Starts the HTTP/2 connection (and, with encryption, the key pair's generation) now without
-   * waiting, so that both overlap whatever the process does before the first call (a function
-   * calls it at start-up). The promise resolves once both are done or failed and never rejects:
-   * a failed attempt is not an error, the first call tries again. An idle connection does not
-   * keep the process alive.
+   * Starts the HTTP/2 connection now without waiting, so that its handshake overlaps whatever
+   * the process does before the first call (a function calls it at start-up). The promise
+   * resolves once the handshake and, with encryption, the key pair (started at construction) are
+   * done or failed; it never rejects: a failed attempt is not an error, the first call tries
+   * again. An idle connection does not keep the process alive.
    */
   warm(): Promise<void>
 }
 
 /**
- * Creates a client. Construction validates the options and does nothing else: the HTTP/2
- * connection and, with encryption, the RSA key pair are set up by warm() or the first
+ * Creates a client. Construction validates the options and, with encryption, starts generating
+ * the RSA key pair off the main thread; the HTTP/2 connection is opened by warm() or the first
  * executeScript. Throws a TypeError for unusable options.
  */
 export function createVizierClient(options: VizierClientOptions): PixieVizierClient {
@@ -320,8 +320,7 @@ export function createVizierClient(options: VizierClientOptions): PixieVizierCli
   return {
     warm() {
       if (closed) return Promise.resolve()
-      // RSA-4096 generation takes from a few hundred ms to seconds; on the thread pool it
-      // overlaps start-up instead of delaying the first answer. A failure is retried by the call.
+      // The key pair is memoised: this waits for the generation started at construction.
       const key = keyPair?.().then(
         () => undefined,
         () => undefined
