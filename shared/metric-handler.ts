@@ -11,7 +11,10 @@ import type { HttpMethod } from './filters'
 import type { MetricDefinition, MetricFigures } from './metric'
 import { parseMetricQuery } from './params'
 import type { MetricQuery, RawParams } from './params'
+import { checkProtocolRow } from './pxl/protocol-result'
 import { decodeHttpStats, expectedSelectorEcho } from './pxl/result'
+import { notForProtocol } from './protocol'
+import type { Protocol } from './protocol'
 import type { HttpStats } from './pxl/result'
 import type { QueryRunner } from './query-runner'
 import type { Selector } from './selector'
@@ -29,6 +32,8 @@ export interface MetricBody extends MetricFigures {
   metric: string
   requests: number
   window_seconds: number
+  /** Only when not http (http answers stay as they were before protocols existed). */
+  protocol?: Exclude<Protocol, 'http'>
   selector: SelectorBody
   /** Only when a path or method filter was given. */
   filters?: { path?: string; method?: HttpMethod }
@@ -77,8 +82,13 @@ export async function measure<P>(
       { details: { parameter: 'baseline' } }
     )
   }
+  const errorMinStatus = definition.errorMinStatus(query.params)
+  if (query.protocol === 'mysql' && errorMinStatus !== 400) {
+    // Pixie marks a MySQL response only OK or error; there is no server/caller split to choose.
+    throw notForProtocol('errors', query.protocol, '5xx', 'a MySQL error has no class')
+  }
   const { call, plan } = buildMetricCall(
-    { ...query, errorMinStatus: definition.errorMinStatus(query.params) },
+    { ...query, errorMinStatus },
     `px-canary/${definition.name}`,
     { latencyBuckets: definition.latencyBuckets }
   )
@@ -87,8 +97,11 @@ export async function measure<P>(
   let compared: Pick<MetricBody, 'baseline' | 'comparison'> = {}
   if (plan === null || query.baseline === null) {
     canary = decodeHttpStats(result, call.outputTable, expectedSelectorEcho(call))
+    checkProtocolRow(result, call.outputTable, query.protocol)
   } else {
     const sides = decodeComparison(result, plan)
+    checkProtocolRow(result, plan.canary.stats, query.protocol)
+    checkProtocolRow(result, plan.baseline.stats, query.protocol)
     canary = sides.canary.stats
     const baseline = sides.baseline.stats
     compared = {
@@ -108,6 +121,7 @@ export async function measure<P>(
     ...named,
     requests: canary.requests,
     window_seconds: query.windowSeconds,
+    ...(query.protocol === 'http' ? {} : { protocol: query.protocol }),
     selector: describeSelector(query.selector),
     ...(filters === undefined ? {} : { filters }),
     ...compared,
