@@ -101,7 +101,7 @@ function settledHandshake(session: ClientHttp2Session): Promise<void> {
   })
 }
 
-/** Creates a pool. No I/O happens here: the first acquire() connects. */
+/** Creates a pool. No I/O happens here: warm() or the first acquire() connects. */
 export function createSessionPool(options: SessionPoolOptions): SessionPool {
   const { url, idlePingAfterMs, pingTimeoutMs } = options
   const connectOptions: http2.SecureClientSessionOptions = {

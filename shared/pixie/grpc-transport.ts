@@ -83,7 +83,7 @@ const DEFAULT_PING_TIMEOUT_MS = 5_000
 const DEFAULT_HIGH_WATER_MARK_BYTES = 1024 * 1024
 
 /**
- * Creates a transport. No I/O happens here: the first call connects. Throws a TypeError for an
+ * Creates a transport. No I/O happens here: warm() or the first call connects. Throws a TypeError for an
  * unusable authority.
  */
 export function createGrpcTransport(options: GrpcTransportOptions): GrpcTransport {
