@@ -4,15 +4,24 @@
  * which skips empty bins; a canary gate needs the plain count over the window.
  *
  * With a baseline selector the same query also measures the baseline, and
- * `comparison.throughput` reports both rates and the canary's share of the traffic.
+ * `comparison.throughput` reports both rates, the canary's share of the traffic and whether the
+ * canary is starved of it (`min_share`, `alpha`, `looks`).
  */
+import { withShareParams } from '../../shared/comparison-params'
+import type { ShareSettings } from '../../shared/comparison-params'
+import { PxCanaryError } from '../../shared/errors'
 import type { MetricDefinition } from '../../shared/metric'
 import { noExtraParams } from '../../shared/params'
 import { throughputComparison } from './comparison'
 
-export const throughput: MetricDefinition<Record<string, never>> = {
+/** Throughput's parameters: the traffic-share ones, null without a baseline. */
+export interface ThroughputParams {
+  share: ShareSettings | null
+}
+
+export const throughput: MetricDefinition<ThroughputParams> = {
   name: 'throughput',
-  params: noExtraParams,
+  params: withShareParams(noExtraParams),
   // Throughput does not depend on which statuses are errors; the PxL function still takes one.
   errorMinStatus: () => 400,
   latencyBuckets: false,
@@ -21,7 +30,18 @@ export const throughput: MetricDefinition<Record<string, never>> = {
     const rps = stats.requests === 0 ? null : stats.requests / query.windowSeconds
     return { value: rps, rps }
   },
-  compare: (sides, query) => ({
-    throughput: throughputComparison(sides.canary.stats, sides.baseline.stats, query.windowSeconds),
-  }),
+  compare: (sides, query) => {
+    const settings = query.params.share
+    if (settings === null) {
+      throw new PxCanaryError('internal_error', 'a comparison without traffic-share settings')
+    }
+    return {
+      throughput: throughputComparison(
+        sides.canary.stats,
+        sides.baseline.stats,
+        query.windowSeconds,
+        settings
+      ),
+    }
+  },
 }
