@@ -1,6 +1,7 @@
 /**
  * The throughput metric: inbound HTTP requests per second served by the selected pods, averaged
- * over the whole window (requests / window_seconds). Pixie's UI scripts average per-bin rates,
+ * over the span of the window the data covers (requests / covered_seconds: the newest rows are up
+ * to a push period behind, and retention can cut the window's start). Pixie's UI scripts average per-bin rates,
  * which skips empty bins; a canary gate needs the plain count over the window.
  *
  * With a baseline selector the same query also measures the baseline, and
@@ -8,6 +9,7 @@
  */
 import type { MetricDefinition } from '../../shared/metric'
 import { noExtraParams } from '../../shared/params'
+import { coverageOf } from '../../shared/pxl/coverage'
 import { throughputComparison } from './comparison'
 
 export const throughput: MetricDefinition<Record<string, never>> = {
@@ -18,7 +20,12 @@ export const throughput: MetricDefinition<Record<string, never>> = {
   latencyBuckets: false,
   figures: (stats, query) => {
     // Zero requests may equally mean "nothing matched the selector": report no measurement.
-    const rps = stats.requests === 0 ? null : stats.requests / query.windowSeconds
+    // The rate divides by the span the rows cover (shared/pxl/coverage.ts), not the window.
+    const seconds =
+      stats.span == null
+        ? query.windowSeconds
+        : coverageOf(stats.span, query.windowSeconds).coveredSeconds
+    const rps = stats.requests === 0 || !(seconds > 0) ? null : stats.requests / seconds
     return { value: rps, rps }
   },
   compare: (sides, query) => ({
