@@ -23,6 +23,13 @@
  * - Latency buckets follow shared/stats/buckets.ts: latency clamped to [1023, 2^37] ns, bucket =
  *   floor(4 log2(latency)) - 39, then a groupby on the bucket, so at most 110 rows per side
  *   however much traffic there is. Groups without requests do not exist (absent = 0).
+ * - What the rows cover (shared/pxl/coverage.ts): the summary also carries the earliest and
+ *   latest selected row (`px.min`/`px.max` of time_, registered for TIME64NS in pixie-io/pixie
+ *   src/carnot/funcs/builtins/math_ops.cc), px.now() at compilation, and `retained_from_ns`: per
+ *   node (`px.upid_to_asid`, the agent id in the UPID, src/carnot/funcs/metadata/metadata_ops.h)
+ *   the earliest row in the window over the whole http_events table, joined onto the selected rows
+ *   by an inner merge on the node (every selected row's node is in that table) and maxed in the
+ *   same agg, so the answer stays one row and says where each serving node's retained rows begin.
  */
 import { definePxlScript } from './script'
 
