@@ -61,6 +61,20 @@ function coverageOfSide<P>(stats: HttpStats, query: MetricQuery<P>): Coverage | 
   return stats.span == null ? null : coverageOf(stats.span, query.windowSeconds)
 }
 
+/** What a side cut short by retention says about it (nothing for a side that is not). */
+function retentionFields(coverage: Coverage | null): {
+  covered_seconds?: number
+  coverage_ratio?: number
+  reason?: typeof RETENTION_REASON
+} {
+  if (coverage?.inconclusive !== true) return {}
+  return {
+    covered_seconds: coverage.coveredSeconds,
+    coverage_ratio: coverage.ratio,
+    reason: RETENTION_REASON,
+  }
+}
+
 /**
  * Answers one metric request: the 200 body, or a thrown PxCanaryError.
  *
@@ -117,6 +131,7 @@ export async function measure<P>(
       baseline: {
         ...figuresOf(baseline, query),
         requests: baseline.requests,
+        ...retentionFields(coverageOfSide(baseline, query)),
         selector: describeSelector(query.baseline),
       },
       ...(comparable ? { comparison: definition.compare?.(sides, query) ?? {} } : {}),
@@ -132,9 +147,7 @@ export async function measure<P>(
     requests: canary.requests,
     window_seconds: query.windowSeconds,
     covered_seconds: coverage?.coveredSeconds ?? null,
-    ...(coverage?.inconclusive === true
-      ? { coverage_ratio: coverage.ratio, reason: RETENTION_REASON }
-      : {}),
+    ...retentionFields(coverage),
     selector: describeSelector(query.selector),
     ...(filters === undefined ? {} : { filters }),
     ...compared,
