@@ -7,7 +7,7 @@ import type { ColdStartSample } from './cold-start'
 import {
   cacheTargetNames,
   filesUnder,
-  NODE22_FLOOR,
+  IMAGE_NODE_FLOOR,
   nodeMajor,
   primeCompileCache,
   type CompileCacheOutcome,
@@ -60,9 +60,13 @@ describe('primeCompileCache', () => {
 })
 
 describe('compileCacheFigures', () => {
-  const sample = (ms: number): ColdStartSample => ({ ms, rssBytes: 64 * 2 ** 20, attempts: 1 })
+  const sample = (ms: number, rssMb: number): ColdStartSample => ({
+    ms,
+    rssBytes: rssMb * 2 ** 20,
+    attempts: 1,
+  })
 
-  it('should report each function against the node22 floor, with the paired cache gain', () => {
+  it("should check each function against the image node's floor, with the paired cache gain", () => {
     const names = cacheTargetNames('latency')
     const outcome: CompileCacheOutcome = {
       node: '/opt/node22',
@@ -70,27 +74,36 @@ describe('compileCacheFigures', () => {
       functions: ['latency'],
       cacheBytes: 1000,
       samples: new Map([
-        [NODE22_FLOOR, [100, 110, 90].map(sample)],
-        [names.off, [160, 170, 150].map(sample)],
-        [names.on, [150, 165, 140].map(sample)],
+        [IMAGE_NODE_FLOOR, [100, 110, 90].map((ms) => sample(ms, 50))],
+        [names.off, [160, 170, 150].map((ms) => sample(ms, 70))],
+        [names.on, [120, 135, 110].map((ms) => sample(ms, 60))],
       ]),
     }
     const table = new FigureTable()
     compileCacheFigures(table, outcome)
     const byId = new Map(table.figures.map((f) => [f.id, f]))
-    expect(byId.get('cold_start_node22.floor.ms')?.value).toBe(100)
-    expect(byId.get('cold_start_node22.latency.off.x_floor')?.value).toBeCloseTo(160 / 100)
-    expect(byId.get('cold_start_node22.latency.on.x_floor')?.value).toBeCloseTo(150 / 100)
-    expect(byId.get('cold_start_node22.latency.cache_gain.ms')?.value).toBe(-10)
-    expect(table.figures.every((f) => f.section === COMPILE_CACHE && f.goal === undefined)).toBe(
-      true
-    )
+    expect(byId.get('cold_start_image.floor.ms')?.value).toBe(100)
+    expect(byId.get('cold_start_image.latency.off.x_floor')).toMatchObject({ value: 1.6 })
+    expect(byId.get('cold_start_image.latency.off.x_floor')?.goal).toBeUndefined()
+    expect(byId.get('cold_start_image.latency.on.x_floor')).toMatchObject({
+      value: 1.2,
+      goal: { met: true },
+    })
+    expect(byId.get('cold_start_image.latency.cache_gain.ms')?.value).toBe(-40)
+    expect(byId.get('rss_image.latency.over_floor_mb')).toMatchObject({
+      value: 10,
+      goal: { met: true },
+    })
+    expect(table.figures.every((f) => f.section === COMPILE_CACHE)).toBe(true)
   })
 
-  it('should leave one n/a row with the reason when the phase is skipped', () => {
+  it('should leave the goal rows n/a, never met, with the reason when the phase is skipped', () => {
     const table = new FigureTable()
-    compileCacheSkipped(table, 'skipped: set BENCH_NODE22')
-    expect(table.figures).toHaveLength(1)
-    expect(table.figures[0]).toMatchObject({ value: null, note: 'skipped: set BENCH_NODE22' })
+    compileCacheSkipped(table, ['latency'], 'skipped: set BENCH_IMAGE_NODE')
+    expect(table.figures).toHaveLength(3)
+    for (const f of table.figures) {
+      expect(f).toMatchObject({ value: null, note: 'skipped: set BENCH_IMAGE_NODE' })
+    }
+    expect(table.figures.filter((f) => f.goal).map((f) => f.goal?.met)).toEqual([false, false])
   })
 })

@@ -1,6 +1,6 @@
 /**
- * The optional Node 22 compile-cache phase. The production image runs Node 22 (knative/Dockerfile),
- * and Node 22 can reuse V8 code caches across processes (NODE_COMPILE_CACHE). This phase measures
+ * The phase on the production image's Node (knative/Dockerfile; 22+ can reuse V8 code caches
+ * across processes with NODE_COMPILE_CACHE, and the image does). This phase measures
  * what the image does: it fills a cache the way the Dockerfile does at build time (start the
  * bundle with no Pixie reachable, wait until it listens, SIGTERM; Node writes the cache as the
  * process exits normally), then measures cold starts on that Node binary with the cache off and
@@ -24,10 +24,10 @@ import { METRIC_PATH } from './queries'
 
 /** Target names of the phase, for one function. */
 export const cacheTargetNames = (fn: string) => ({
-  off: `${fn} (node22)`,
-  on: `${fn} (node22 + cache)`,
+  off: `${fn} (image node)`,
+  on: `${fn} (image node + cache)`,
 })
-export const NODE22_FLOOR = 'floor: node:http (node22)'
+export const IMAGE_NODE_FLOOR = 'floor: node:http (image node)'
 
 /** The major version of a node binary, or undefined when it does not run. */
 export function nodeMajor(node: string): number | undefined {
@@ -120,7 +120,7 @@ export async function measureCompileCache(
     for (const f of functions) await primeCompileCache(node, f.path, cacheDir)
     const cacheBytes = filesUnder(cacheDir).reduce((sum, file) => sum + statSync(file).size, 0)
     const targets: ColdStartTarget[] = [
-      { name: NODE22_FLOOR, node, entry: floorEntry, path: '/', accept: isOk },
+      { name: IMAGE_NODE_FLOOR, node, entry: floorEntry, path: '/', accept: isOk },
     ]
     for (const f of functions) {
       const names = cacheTargetNames(f.name)

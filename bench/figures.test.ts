@@ -21,7 +21,7 @@ function outcome(unavailable: [string, string][] = []): ColdStartOutcome {
     samples: new Map([
       ['floor', runs([100, 98, 102], 45)],
       ['hono', runs([130, 128, 132], 54)],
-      ['error-rate', runs([140, 160, 150], 58)],
+      ['error-rate', runs([120, 130, 125], 56)],
       ['latency', runs([190, 170, 180], 61)],
     ]),
     floor: 'floor',
@@ -38,7 +38,7 @@ describe('coldStartFigures', () => {
   it('should state each function as a multiple of the floor median of the same run', () => {
     expect(byId(t, 'cold_start.floor.ms')).toMatchObject({ value: 100, unit: 'ms', samples: 3 })
     expect(byId(t, 'cold_start.error-rate.x_floor')).toMatchObject({
-      value: 1.5,
+      value: 1.25,
       goal: { met: true },
     })
     expect(byId(t, 'cold_start.latency.x_floor')).toMatchObject({
@@ -54,35 +54,54 @@ describe('coldStartFigures', () => {
 })
 
 describe('memoryFigures', () => {
-  it('should check each function resident size against 60 MB', () => {
+  it('should check each function resident size against the node:http floor + 12 MB', () => {
     const t = new FigureTable()
     memoryFigures(t, outcome())
-    expect(byId(t, 'rss.error-rate.mb')).toMatchObject({ value: 58, goal: { met: true } })
-    expect(byId(t, 'rss.latency.mb')).toMatchObject({ value: 61, goal: { met: false } })
-    expect(byId(t, 'rss.throughput.mb')).toMatchObject({ value: null, goal: { met: false } })
+    expect(byId(t, 'rss.error-rate.mb')).toMatchObject({ value: 56 })
+    expect(byId(t, 'rss.error-rate.over_floor_mb')).toMatchObject({
+      value: 11,
+      goal: { met: true },
+    })
+    expect(byId(t, 'rss.latency.over_floor_mb')).toMatchObject({ value: 16, goal: { met: false } })
+    expect(byId(t, 'rss.throughput.over_floor_mb')).toMatchObject({
+      value: null,
+      goal: { met: false },
+    })
   })
 })
 
 describe('overheadFigures', () => {
-  it('should put the goal on the p99 of the paired differences', () => {
-    const n = 100
-    const samples: OverheadSamples = {
-      functionMs: Array.from({ length: n }, (_, i) => 10 + i / 100),
-      directMs: Array.from({ length: n }, () => 9),
-      vsDirectMs: Array.from({ length: n }, (_, i) => 1 + i / 100),
-      vsSimulatorMs: Array.from({ length: n }, () => 3),
-      simulatorMs: Array.from({ length: n }, () => 7),
-      pixieCalls: 110,
-      requestsSent: 110,
-      failures: 0,
-      nextSeq: 0,
-    }
+  const n = 100
+  const samples = (vsDirectMs: number[]): OverheadSamples => ({
+    functionMs: Array.from({ length: n }, (_, i) => 10 + i / 100),
+    directMs: Array.from({ length: n }, () => 9),
+    vsDirectMs,
+    vsSimulatorMs: Array.from({ length: n }, () => 3),
+    simulatorMs: Array.from({ length: n }, () => 7),
+    pixieCalls: 110,
+    requestsSent: 110,
+    functionCpuMs: 55,
+    failures: 0,
+    nextSeq: 0,
+  })
+
+  it('should put the goal on the p50 of the paired differences and report the p99', () => {
     const t = new FigureTable()
-    overheadFigures(t, 'latency', samples)
+    overheadFigures(t, 'latency', samples(Array.from({ length: n }, (_, i) => 0.1 + i / 250)))
+    const p50 = byId(t, 'overhead.latency.vs_direct.p50_ms')
+    expect(p50?.value).toBeCloseTo(0.298)
+    expect(p50?.goal?.met).toBe(true)
     const p99 = byId(t, 'overhead.latency.vs_direct.p99_ms')
-    expect(p99?.value).toBeCloseTo(1.9801)
-    expect(p99?.goal?.met).toBe(true)
+    expect(p99?.value).toBeCloseTo(0.49204)
+    expect(p99?.goal).toBeUndefined()
     expect(byId(t, 'overhead.latency.pixie_queries_per_request')?.value).toBe(1)
+    expect(byId(t, 'overhead.latency.cpu_per_request_ms')).toMatchObject({ value: 0.5 })
+  })
+
+  it('should not meet the goal when the median pair costs more than 0.5 ms', () => {
+    const t = new FigureTable()
+    overheadFigures(t, 'latency', samples(Array.from({ length: n }, () => 0.6)))
+    expect(byId(t, 'overhead.latency.vs_direct.p50_ms')?.goal?.met).toBe(false)
   })
 })
 

@@ -15,6 +15,7 @@
  */
 import { runLoad, type LoadResult, type ReplayCall } from './load'
 import { DISTINCT_PATH_TEMPLATE, seqOfCall } from './queries'
+import { readCpuMs } from '../test/helpers/spawn'
 import type { Service } from './service'
 import type { HostRecord, SimulatorHandle } from './simulator-client'
 
@@ -42,6 +43,8 @@ export interface OverheadSamples {
   /** ExecuteScript calls caused by the function's requests of the measured job (warm-up included). */
   pixieCalls: number
   /** HTTP requests of the measured job (warm-up included). */
+  /** CPU time the function process used during the paired job (warm-up included), from /proc. */
+  functionCpuMs?: number
   requestsSent: number
   /** Non-200 answers and failed pairs during the measured phase. */
   failures: number
@@ -102,6 +105,8 @@ export async function measureOverhead(
 
   await sim.resetStats()
   const seqStart = primer.nextSeq
+  const pid = service.child.pid
+  const cpuBefore = pid === undefined ? undefined : readCpuMs(pid)
   const job = await runLoad({
     target: {
       kind: 'paired',
@@ -115,6 +120,7 @@ export async function measureOverhead(
     durationMs: options.durationMs,
     seqStart,
   })
+  const cpuAfter = pid === undefined ? undefined : readCpuMs(pid)
   const directMs = job.directMs ?? []
   if (job.ok === 0 || directMs.length !== job.latenciesMs.length) {
     throw new Error(
@@ -138,6 +144,9 @@ export async function measureOverhead(
     simulatorMs: paired.simulatorMs,
     pixieCalls: own.length,
     requestsSent: job.nextSeq - seqStart,
+    ...(cpuBefore !== undefined && cpuAfter !== undefined
+      ? { functionCpuMs: cpuAfter - cpuBefore }
+      : {}),
     failures: failuresOf(job),
     nextSeq: job.nextSeq,
   }

@@ -208,30 +208,33 @@ async function main(): Promise<number> {
     })
 
     await phase(
-      'cold start node22 + compile cache',
+      "cold start on the image's node + compile cache",
       async () => {
-        if (!o.node22) {
+        if (!o.imageNode) {
           compileCacheSkipped(
             table,
-            'skipped: set BENCH_NODE22=/path/to/node (Node 22+) to measure'
+            artifacts.functions.map((f) => f.name),
+            "skipped: set BENCH_IMAGE_NODE=/path/to/node (the image's Node, 22+) to measure"
           )
           return
         }
-        const major = nodeMajor(o.node22)
+        const major = nodeMajor(o.imageNode)
         if (major === undefined || major < 22) {
-          throw new Error(`BENCH_NODE22=${o.node22} is not a runnable Node 22+ (major ${major})`)
+          throw new Error(
+            `BENCH_IMAGE_NODE=${o.imageNode} is not a runnable Node 22+ (major ${major})`
+          )
         }
         if (!sim) throw new Error('simulator unavailable')
         const address = sim.address
         const outcome = await measureCompileCache(
-          o.node22,
+          o.imageNode,
           artifacts.functions,
           artifacts.bareHttp.path,
           address,
           { runs: o.runs, warmups: o.warmups, seed: o.seed }
         )
         compileCacheFigures(table, outcome)
-        raw.coldStartNode22 = {
+        raw.coldStartImageNode = {
           node: outcome.nodeVersion,
           cacheBytes: outcome.cacheBytes,
           ms: Object.fromEntries([...outcome.samples].map(([k, v]) => [k, v.map((x) => x.ms)])),
@@ -240,7 +243,12 @@ async function main(): Promise<number> {
           ),
         }
       },
-      (reason) => compileCacheSkipped(table, reason)
+      (reason) =>
+        compileCacheSkipped(
+          table,
+          artifacts.functions.map((f) => f.name),
+          reason
+        )
     )
 
     await phase('function instances', async () => {

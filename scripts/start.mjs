@@ -1,7 +1,8 @@
 // npm start: runs px-canary locally.
 //
 // - Without PX_API_KEY / PX_CLUSTER_ID: builds the bundles if needed, starts the Vizier simulator
-//   with the demo scenario on 127.0.0.1:12345 and the three bundled functions against it
+//   in development mode (plaintext, no credentials: no real Pixie serves this) with the demo
+//   scenario on 127.0.0.1:12345 and the three bundled functions against it
 //   (error-rate 8081, latency 8082, throughput 8083), waits until each is ready and prints
 //   example calls.
 // - With both set: starts only the functions, against Pixie Cloud (PX_CLOUD_ADDR optional).
@@ -18,6 +19,14 @@ const FUNCTIONS = ['error-rate', 'latency', 'throughput']
 const READY_TIMEOUT_MS = 60_000
 const STOP_TIMEOUT_MS = 10_000
 const env = process.env
+/** In-cluster mode is for a cluster; locally its variables are cleared (empty reads as unset). */
+const NO_IN_CLUSTER = {
+  PX_VIZIER_ADDR: '',
+  PX_JWT_SIGNING_KEY_FILE: '',
+  PX_VIZIER_CA_FILE: '',
+  PX_VIZIER_SERVER_NAME: '',
+  PX_VIZIER_INSECURE_SKIP_VERIFY: '',
+}
 const set = (name) => env[name] !== undefined && env[name] !== ''
 
 /** @type {Set<import('node:child_process').ChildProcess>} */
@@ -221,7 +230,7 @@ async function main() {
     log(
       `Pixie Cloud mode: cluster ${env.PX_CLUSTER_ID} via ${env.PX_CLOUD_ADDR || 'the default cloud address'}`
     )
-    const ports = await startFunctions({ PX_DIRECT_ADDR: '' })
+    const ports = await startFunctions({ PX_DIRECT_ADDR: '', ...NO_IN_CLUSTER })
     printCloudHelp(ports)
     return
   }
@@ -258,6 +267,7 @@ async function main() {
     PX_DIRECT_ADDR: simAddress,
     PX_API_KEY: '',
     PX_CLUSTER_ID: '',
+    ...NO_IN_CLUSTER,
   })
   printDemoHelp(ports, simAddress, controlPort)
 }
@@ -267,7 +277,9 @@ function printDemoHelp(ports, simAddress, adminPort) {
   const lat = `http://127.0.0.1:${ports.latency}`
   const tp = `http://127.0.0.1:${ports.throughput}`
   process.stdout.write(`
-px-canary is running locally against the Vizier simulator (demo scenario) at ${simAddress}.
+px-canary is running locally against the Vizier simulator (demo scenario) at ${simAddress},
+in development mode: plaintext HTTP/2 without credentials, which no real Pixie offers. In a cluster,
+use cloud mode or in-cluster mode (README.md, "Deploying to a cluster").
   error-rate  ${er}
   latency     ${lat}
   throughput  ${tp}

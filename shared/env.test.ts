@@ -115,4 +115,109 @@ describe('parseEnv', () => {
       'bad key',
     ])
   })
+
+  describe('in-cluster mode (PX_VIZIER_ADDR)', () => {
+    const KEY = 'c0ffee'.repeat(20)
+    const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'
+    const files: Record<string, string> = {
+      '/k/jwt-signing-key': KEY,
+      '/k/newline': `${KEY}\n`,
+      '/k/empty': '',
+      '/ca/ca.crt': CA,
+      '/ca/not-pem': 'hello',
+    }
+    const readFile = (path: string): string => {
+      const text = files[path]
+      if (text === undefined) throw Object.assign(new Error('no such file'), { code: 'ENOENT' })
+      return text
+    }
+    const base = {
+      PX_VIZIER_ADDR: 'vizier-query-broker-svc.pl.svc:50300',
+      PX_JWT_SIGNING_KEY_FILE: '/k/jwt-signing-key',
+      PX_VIZIER_CA_FILE: '/ca/ca.crt',
+    }
+    const problemsWith = (env: Record<string, string>): string => {
+      try {
+        parseEnv(env, readFile)
+      } catch (err) {
+        if (err instanceof ConfigError) return err.problems.join('\n')
+        throw err
+      }
+      throw new Error('expected a ConfigError')
+    }
+
+    it('should configure the query broker with the key and CA read from their files', () => {
+      expect(parseEnv(base, readFile).client).toEqual({
+        mode: 'in-cluster',
+        address: 'vizier-query-broker-svc.pl.svc:50300',
+        jwtSigningKey: KEY,
+        ca: CA,
+      })
+      expect(
+        parseEnv(
+          {
+            ...base,
+            PX_VIZIER_ADDR: '10.0.0.7:50300',
+            PX_VIZIER_SERVER_NAME: 'vizier-query-broker-svc.pl.svc',
+          },
+          readFile
+        ).client
+      ).toMatchObject({ serverName: 'vizier-query-broker-svc.pl.svc' })
+      const { PX_VIZIER_CA_FILE: _ca, ...noCa } = base
+      expect(
+        parseEnv({ ...noCa, PX_VIZIER_INSECURE_SKIP_VERIFY: 'true' }, readFile).client
+      ).toEqual({
+        mode: 'in-cluster',
+        address: base.PX_VIZIER_ADDR,
+        jwtSigningKey: KEY,
+        insecureSkipVerify: true,
+      })
+    })
+
+    it('should refuse it incomplete, with one clear line per problem', () => {
+      const { PX_JWT_SIGNING_KEY_FILE: _k, PX_VIZIER_CA_FILE: _c, ...bare } = base
+      const text = problemsWith(bare)
+      expect(text).toMatch(/PX_JWT_SIGNING_KEY_FILE is required with PX_VIZIER_ADDR/)
+      expect(text).toMatch(/PX_VIZIER_CA_FILE is required with PX_VIZIER_ADDR/)
+      expect(problemsWith({ ...base, PX_VIZIER_CA_FILE: '/ca/missing' })).toMatch(
+        /PX_VIZIER_CA_FILE: cannot read "\/ca\/missing" \(ENOENT\)/
+      )
+      expect(problemsWith({ ...base, PX_VIZIER_CA_FILE: '/ca/not-pem' })).toMatch(/not a PEM/)
+      expect(problemsWith({ ...base, PX_VIZIER_ADDR: '10.0.0.7:50300' })).toMatch(
+        /PX_VIZIER_SERVER_NAME is required when PX_VIZIER_ADDR is an IP address/
+      )
+      expect(problemsWith({ ...base, PX_VIZIER_ADDR: 'no-port' })).toMatch(
+        /PX_VIZIER_ADDR must be host:port/
+      )
+      expect(problemsWith({ ...base, PX_VIZIER_INSECURE_SKIP_VERIFY: 'true' })).toMatch(/not both/)
+      expect(problemsWith({ ...base, PX_VIZIER_INSECURE_SKIP_VERIFY: 'yes' })).toMatch(
+        /must be true or false/
+      )
+      expect(problemsWith({ PX_DIRECT_ADDR: 'a:1', PX_VIZIER_CA_FILE: '/ca/ca.crt' })).toMatch(
+        /PX_VIZIER_CA_FILE set but PX_VIZIER_ADDR is not/
+      )
+    })
+
+    it('should refuse an empty key or one with a stray newline, never echoing it', () => {
+      expect(problemsWith({ ...base, PX_JWT_SIGNING_KEY_FILE: '/k/empty' })).toMatch(/empty/)
+      const text = problemsWith({ ...base, PX_JWT_SIGNING_KEY_FILE: '/k/newline' })
+      expect(text).toMatch(/whitespace/)
+      expect(text).not.toContain(KEY)
+    })
+
+    it('should refuse it combined with Pixie Cloud or development mode', () => {
+      expect(problemsWith({ ...base, PX_DIRECT_ADDR: 'sim:12345' })).toMatch(/set one Pixie mode/)
+      expect(problemsWith({ ...base, PX_API_KEY: 'k', PX_CLUSTER_ID: CLUSTER })).toMatch(
+        /set one Pixie mode/
+      )
+    })
+
+    it('should list the signing key among the secrets to redact', () => {
+      expect(secretValues(base, readFile)).toContain(KEY)
+      expect(secretValues({ PX_JWT_SIGNING_KEY_FILE: '/k/newline' }, readFile)).toEqual([
+        `${KEY}\n`,
+        KEY,
+      ])
+    })
+  })
 })

@@ -7,18 +7,30 @@
  *
  * - PORT: listening port (default 8080; 0 picks a free port, for tests);
  * - PX_API_KEY + PX_CLUSTER_ID (+ optional PX_CLOUD_ADDR): via Pixie Cloud, as the original demo;
- * - PX_DIRECT_ADDR (host:port): a plaintext direct Vizier address (standalone PEM, simulator);
+ * - PX_VIZIER_ADDR (host:port) + PX_JWT_SIGNING_KEY_FILE + PX_VIZIER_CA_FILE (+ optional
+ *   PX_VIZIER_SERVER_NAME, PX_VIZIER_INSECURE_SKIP_VERIFY=true): in-cluster, straight to Vizier's
+ *   query broker over TLS with a service JWT. The key file is used byte for byte, as Vizier uses
+ *   its Secret; leading or trailing whitespace is refused because Pixie's generated key has none
+ *   (a stray newline is a copy mistake that would make every token fail). The server name is
+ *   required when the host is an IP address: Pixie's certificate carries DNS names only;
+ * - PX_DIRECT_ADDR (host:port): plaintext, no credentials: the simulator's development mode only;
  * - PX_CANARY_AUTH_TOKEN (optional): callers must send `Authorization: Bearer <token>`;
  * - PX_E2E_ENCRYPTION (optional): `1` turns Pixie's end-to-end encryption of result batches on in
  *   direct mode too (a Vizier reached through a port-forward); `0` turns it off in direct mode
  *   (the default there) and is refused with Pixie Cloud, where it is always on.
- * Exactly one of the two Pixie modes must be configured. This is the one reader of the
+ * Exactly one of the three Pixie modes must be configured. This is the one reader of the
  * environment's meaning; entries (shared/serve.ts) only pass process.env in.
  */
+import { readFileSync } from 'node:fs'
 import * as z from 'zod/mini'
-import type { VizierClientOptions } from './pixie/client'
+import type { InClusterVizierClientOptions, VizierClientOptions } from './pixie/client'
 
 export type Env = Readonly<Record<string, string | undefined>>
+
+/** Reads a mounted file as UTF-8 (tests pass their own). */
+export type ReadText = (path: string) => string
+
+const readText: ReadText = (path) => readFileSync(path, 'utf8')
 
 export interface ServerConfig {
   port: number
@@ -98,13 +110,121 @@ function readEncryption(
 }
 
 /**
- * The values that must never leave the process (PX_API_KEY, PX_CANARY_AUTH_TOKEN), as given and
- * before any validation: a malformed secret is a secret too.
+ * The values that must never leave the process (PX_API_KEY, PX_CANARY_AUTH_TOKEN, the JWT signing
+ * key, whole and trimmed), as given and before any validation: a malformed secret is a secret too.
  */
-export function secretValues(env: Env): string[] {
-  return [read(env, 'PX_API_KEY'), read(env, 'PX_CANARY_AUTH_TOKEN')].filter(
-    (s): s is string => s !== undefined
-  )
+export function secretValues(env: Env, readFile: ReadText = readText): string[] {
+  const values = [read(env, 'PX_API_KEY'), read(env, 'PX_CANARY_AUTH_TOKEN')]
+  const keyFile = read(env, 'PX_JWT_SIGNING_KEY_FILE')
+  if (keyFile !== undefined) {
+    try {
+      const key = readFile(keyFile)
+      values.push(key, key.trim())
+    } catch {
+      // unreadable: parseEnv reports it, and there is nothing to redact
+    }
+  }
+  return values.filter((s): s is string => s !== undefined && s !== '')
+}
+
+const IPV4 = /^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$/
+
+/** The in-cluster settings (PX_VIZIER_*), or undefined when PX_VIZIER_ADDR is unset. */
+function readInCluster(
+  env: Env,
+  problems: string[],
+  readFile: ReadText
+): Omit<InClusterVizierClientOptions, 'encryption'> | undefined {
+  const address = read(env, 'PX_VIZIER_ADDR')
+  const keyFile = read(env, 'PX_JWT_SIGNING_KEY_FILE')
+  const caFile = read(env, 'PX_VIZIER_CA_FILE')
+  const serverName = read(env, 'PX_VIZIER_SERVER_NAME')
+  const skipText = read(env, 'PX_VIZIER_INSECURE_SKIP_VERIFY')
+  if (address === undefined) {
+    const stray = [
+      ['PX_JWT_SIGNING_KEY_FILE', keyFile],
+      ['PX_VIZIER_CA_FILE', caFile],
+      ['PX_VIZIER_SERVER_NAME', serverName],
+      ['PX_VIZIER_INSECURE_SKIP_VERIFY', skipText],
+    ].flatMap(([name, value]) => (value === undefined ? [] : [name]))
+    if (stray.length > 0) {
+      problems.push(`${stray.join(', ')} set but PX_VIZIER_ADDR is not (in-cluster mode needs it)`)
+    }
+    return undefined
+  }
+  const before = problems.length
+  if (!validHostPort(address)) {
+    problems.push(
+      `PX_VIZIER_ADDR must be host:port, e.g. vizier-query-broker-svc.pl.svc:50300, got ${JSON.stringify(address.slice(0, 64))}`
+    )
+  }
+  let skipVerify = false
+  if (skipText !== undefined) {
+    if (skipText === 'true') skipVerify = true
+    else if (skipText !== 'false') {
+      problems.push(
+        `PX_VIZIER_INSECURE_SKIP_VERIFY must be true or false, got ${JSON.stringify(skipText.slice(0, 16))}`
+      )
+    }
+  }
+  const file = (name: string, path: string): string | undefined => {
+    try {
+      return readFile(path)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error'
+      problems.push(`${name}: cannot read ${JSON.stringify(path.slice(0, 200))} (${code})`)
+      return undefined
+    }
+  }
+  let jwtSigningKey: string | undefined
+  if (keyFile === undefined) {
+    problems.push(
+      "PX_JWT_SIGNING_KEY_FILE is required with PX_VIZIER_ADDR: mount key jwt-signing-key of Pixie's Secret pl-cluster-secrets"
+    )
+  } else {
+    jwtSigningKey = file('PX_JWT_SIGNING_KEY_FILE', keyFile)
+    if (jwtSigningKey === '')
+      problems.push('PX_JWT_SIGNING_KEY_FILE: the signing key file is empty')
+    else if (jwtSigningKey !== undefined && jwtSigningKey.trim() !== jwtSigningKey) {
+      problems.push(
+        'PX_JWT_SIGNING_KEY_FILE: the signing key starts or ends with whitespace (a newline?); ' +
+          'Vizier uses its Secret byte for byte, so copy it without one (see knative/README.md)'
+      )
+    }
+  }
+  let ca: string | undefined
+  if (caFile !== undefined) {
+    ca = file('PX_VIZIER_CA_FILE', caFile)
+    if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) {
+      problems.push('PX_VIZIER_CA_FILE: not a PEM certificate (ca.crt of Secret service-tls-certs)')
+    }
+    if (skipVerify) {
+      problems.push('set PX_VIZIER_CA_FILE or PX_VIZIER_INSECURE_SKIP_VERIFY=true, not both')
+    }
+  } else if (!skipVerify) {
+    problems.push(
+      "PX_VIZIER_CA_FILE is required with PX_VIZIER_ADDR: mount ca.crt of Pixie's Secret service-tls-certs (or set PX_VIZIER_INSECURE_SKIP_VERIFY=true)"
+    )
+  }
+  if (serverName !== undefined && !HOST_PORT.test(`${serverName}:1`)) {
+    problems.push(
+      `PX_VIZIER_SERVER_NAME must be a DNS name, got ${JSON.stringify(serverName.slice(0, 64))}`
+    )
+  }
+  const host = address.replace(/:[0-9]+$/, '')
+  if (serverName === undefined && !skipVerify && (IPV4.test(host) || host.startsWith('['))) {
+    problems.push(
+      "PX_VIZIER_SERVER_NAME is required when PX_VIZIER_ADDR is an IP address: Pixie's certificate names no IP; use vizier-query-broker-svc.<namespace>.svc"
+    )
+  }
+  if (problems.length > before) return undefined
+  return {
+    mode: 'in-cluster',
+    address,
+    jwtSigningKey: jwtSigningKey!,
+    ...(skipVerify ? { insecureSkipVerify: true } : { ca: ca! }),
+    ...(serverName === undefined ? {} : { serverName }),
+  }
 }
 
 /**
@@ -112,7 +232,7 @@ export function secretValues(env: Env): string[] {
  *
  * @throws ConfigError listing every problem
  */
-export function parseEnv(env: Env): ServerConfig {
+export function parseEnv(env: Env, readFile: ReadText = readText): ServerConfig {
   const problems: string[] = []
   const portText = read(env, 'PORT')
   let port = DEFAULT_PORT
@@ -129,6 +249,8 @@ export function parseEnv(env: Env): ServerConfig {
   const cloudAddr = read(env, 'PX_CLOUD_ADDR')
   const directAddr = read(env, 'PX_DIRECT_ADDR')
   const cloud = apiKey !== undefined || clusterId !== undefined
+  const vizierAddr = read(env, 'PX_VIZIER_ADDR')
+  const inCluster = readInCluster(env, problems, readFile)
 
   if (apiKey !== undefined && !schemas.apiKey.safeParse(apiKey).success) {
     problems.push('PX_API_KEY must be printable ASCII without spaces, at most 512 characters')
@@ -144,7 +266,13 @@ export function parseEnv(env: Env): ServerConfig {
       `PX_DIRECT_ADDR must be host:port, got ${JSON.stringify(directAddr.slice(0, 64))}`
     )
   }
-  if (cloud && directAddr !== undefined) {
+  if (vizierAddr !== undefined && (cloud || directAddr !== undefined)) {
+    problems.push(
+      'set one Pixie mode: PX_VIZIER_ADDR (in-cluster) cannot be combined with PX_API_KEY + PX_CLUSTER_ID (Pixie Cloud) or PX_DIRECT_ADDR (development)'
+    )
+  } else if (vizierAddr !== undefined) {
+    // in-cluster: its own problems are reported by readInCluster
+  } else if (cloud && directAddr !== undefined) {
     problems.push('set either PX_API_KEY + PX_CLUSTER_ID (Pixie Cloud) or PX_DIRECT_ADDR, not both')
   } else if (cloud && apiKey === undefined) {
     problems.push('PX_CLUSTER_ID is set but PX_API_KEY is not: Pixie Cloud needs both')
@@ -152,7 +280,7 @@ export function parseEnv(env: Env): ServerConfig {
     problems.push('PX_API_KEY is set but PX_CLUSTER_ID is not: Pixie Cloud needs both')
   } else if (!cloud && directAddr === undefined) {
     problems.push(
-      'no Pixie configured: set PX_API_KEY + PX_CLUSTER_ID (Pixie Cloud) or PX_DIRECT_ADDR (host:port of a Vizier)'
+      'no Pixie configured: set PX_API_KEY + PX_CLUSTER_ID (Pixie Cloud), PX_VIZIER_ADDR (in-cluster) or PX_DIRECT_ADDR (the simulator, development mode)'
     )
   }
   if (!cloud && cloudAddr !== undefined) {
@@ -164,13 +292,17 @@ export function parseEnv(env: Env): ServerConfig {
       'PX_CANARY_AUTH_TOKEN must be 16 to 512 printable ASCII characters without spaces'
     )
   }
-  const e2e = readEncryption(read(env, 'PX_E2E_ENCRYPTION'), directAddr === undefined)
+  const e2e = readEncryption(
+    read(env, 'PX_E2E_ENCRYPTION'),
+    directAddr === undefined && vizierAddr === undefined
+  )
   if (e2e.problem !== undefined) problems.push(e2e.problem)
   if (problems.length > 0) throw new ConfigError(problems)
 
   const encryption = e2e.encryption === undefined ? {} : { encryption: e2e.encryption }
-  const client: VizierClientOptions =
-    directAddr !== undefined
+  const client: VizierClientOptions = inCluster
+    ? { ...inCluster, ...encryption }
+    : directAddr !== undefined
       ? { mode: 'direct', address: directAddr, ...encryption }
       : {
           mode: 'cloud',

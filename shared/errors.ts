@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   pixie_permission_denied: 502,
   pixie_unavailable: 502,
   pixie_script_error: 502,
+  pixie_standalone_pem: 502,
   pixie_transport_error: 502,
   pixie_protocol_error: 502,
   pixie_decryption_failed: 502,

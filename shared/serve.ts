@@ -102,9 +102,9 @@ export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOp
     ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
   })
   const pixie =
-    config.client.mode === 'direct'
-      ? { pixie_mode: 'direct', pixie_address: config.client.address }
-      : { pixie_mode: 'cloud', pixie_address: config.client.cloudAddr ?? 'default' }
+    config.client.mode === 'cloud'
+      ? { pixie_mode: 'cloud', pixie_address: config.client.cloudAddr ?? 'default' }
+      : { pixie_mode: config.client.mode, pixie_address: config.client.address }
   const server = serve(
     { fetch: app.fetch, port: config.port, hostname: '0.0.0.0' },
     (info: AddressInfo) => {

@@ -391,7 +391,13 @@ describe('Vizier client, E2E encryption', () => {
 
   beforeAll(async () => {
     double = await startVizierDouble(respondWithTable(http))
-    client = createVizierClient({ mode: 'direct', address: double.address, encryption: true })
+    // RSA-4096 generation can take seconds on a loaded machine; the deadline is not under test here.
+    client = createVizierClient({
+      mode: 'direct',
+      address: double.address,
+      encryption: true,
+      defaultTimeoutMs: 60_000,
+    })
   })
   afterAll(async () => {
     await client?.close()
@@ -469,6 +475,7 @@ describe.skipIf(!certificate)('Vizier client, cloud mode (TLS)', () => {
       clusterId,
       cloudAddr: double.address,
       tls: { ca: certificate!.cert },
+      defaultTimeoutMs: 60_000,
     })
     try {
       double.setBehaviour(respondWithTable(http, { encrypt: true }))

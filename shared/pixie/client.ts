@@ -1,18 +1,27 @@
 /**
  * The Vizier gRPC client: runs a PxL script through ExecuteScript (server streaming) over HTTP/2,
- * either via Pixie Cloud (TLS, API key, cluster id) or directly at a Vizier address (plaintext
- * h2c: a standalone PEM or the local simulator), and assembles the streamed tables.
+ * via Pixie Cloud (TLS, API key, cluster id), in-cluster at Vizier's query broker (TLS with the
+ * cluster's CA, a service JWT per call), or plaintext at the simulator's development front door,
+ * and assembles the streamed tables.
+ *
+ * The token module is imported on first use, so cloud and development modes never evaluate it.
  */
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf'
 import { PxCanaryError } from '../errors'
-import { ExecuteScriptRequestSchema, ExecuteScriptResponseSchema } from './gen/vizierapi_pb'
-import type { ExecuteScriptResponse } from './gen/vizierapi_pb'
+import { decodeExecuteScriptResponse, encodeExecuteScriptRequest } from './vizierapi'
+import type { ExecuteScriptResponse } from './vizierapi'
 import { createGrpcTransport } from './grpc-transport'
-import { GrpcError } from './grpc-status'
+import { GrpcCode, GrpcError } from './grpc-status'
+import type { TlsOptions } from './grpc-transport'
 import type { ExecuteScriptOptions, ScriptResult, VizierClient } from './types'
 import { ResultAssembler } from './stream-assembly'
 import type { AssemblyLimits } from './stream-assembly'
-import { deadlineError, errorFromTransport, protocolError } from './error-mapping'
+import {
+  deadlineError,
+  errorFromTransport,
+  protocolError,
+  withInClusterAdvice,
+} from './error-mapping'
+import type { ServiceTokenSource } from './service-token'
 import {
   decryptRowBatch,
   E2E_COMPRESSION_ALG,
@@ -50,7 +59,10 @@ export interface CloudVizierClientOptions extends CommonOptions {
   tls?: { ca?: string }
 }
 
-/** Straight to a Vizier gRPC address over plaintext HTTP/2: a standalone PEM or the simulator. */
+/**
+ * Plaintext HTTP/2 without credentials: the simulator's development mode. No real Pixie serves
+ * this (Vizier's query broker needs TLS and a service JWT; a standalone PEM ignores exec_funcs).
+ */
 export interface DirectVizierClientOptions extends CommonOptions {
   mode: 'direct'
   /** host:port, e.g. 127.0.0.1:12345. */
@@ -59,7 +71,33 @@ export interface DirectVizierClientOptions extends CommonOptions {
   encryption?: boolean
 }
 
-export type VizierClientOptions = CloudVizierClientOptions | DirectVizierClientOptions
+/**
+ * In-cluster: Vizier's query broker (Service vizier-query-broker-svc, port 50300) over TLS,
+ * trusting the cluster's CA, with `authorization: bearer <service JWT>` on every call.
+ */
+export interface InClusterVizierClientOptions extends CommonOptions {
+  mode: 'in-cluster'
+  /** host:port of the query broker, e.g. vizier-query-broker-svc.pl.svc:50300. */
+  address: string
+  /** The Secret's `jwt-signing-key` value exactly as stored. */
+  jwtSigningKey: string
+  /** ca.crt of Secret service-tls-certs (PEM), trusted alone; required unless insecureSkipVerify. */
+  ca?: string
+  /** Name to verify the certificate against when the address's host is not one it carries. */
+  serverName?: string
+  /** Accept any certificate: the documented opt-out for clusters whose CA cannot be mounted. */
+  insecureSkipVerify?: boolean
+  /** End-to-end encryption of row batches (default false: TLS protects the hop already). */
+  encryption?: boolean
+  /** Clock for token expiry in ms since the epoch (default Date.now); tests emulate it. */
+  now?: () => number
+}
+
+export type VizierClientOptions =
+  CloudVizierClientOptions | DirectVizierClientOptions | InClusterVizierClientOptions
+
+/** Vizier's auth interceptor prefixes every token refusal with this (grpc_server.go). */
+const INVALID_TOKEN_PREFIX = 'invalid auth token:'
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -91,8 +129,8 @@ function positive(value: number | undefined, what: string): void {
 
 interface Resolved {
   target: string
-  /** TLS settings in cloud mode; undefined for plaintext h2c (direct mode). */
-  tls: { ca?: string } | undefined
+  /** TLS settings; undefined for plaintext h2c (development mode). */
+  tls: TlsOptions | undefined
   headers: Record<string, string>
   clusterId: string
   encryption: boolean
@@ -128,6 +166,26 @@ function resolve(options: VizierClientOptions): Resolved {
       encryption: options.encryption ?? false,
     }
   }
+  if (options.mode === 'in-cluster') {
+    const target = authorityOf(options.address ?? '', undefined, 'address')
+    if (!options.jwtSigningKey) throw new TypeError('in-cluster mode needs the JWT signing key')
+    if (!options.ca && !options.insecureSkipVerify) {
+      throw new TypeError('in-cluster mode needs the cluster CA (ca) or insecureSkipVerify')
+    }
+    return {
+      target,
+      tls: options.insecureSkipVerify
+        ? { rejectUnauthorized: false }
+        : {
+            ca: options.ca!,
+            caOnly: true,
+            ...(options.serverName ? { servername: options.serverName } : {}),
+          },
+      headers: {},
+      clusterId: '',
+      encryption: options.encryption ?? false,
+    }
+  }
   throw new TypeError(
     `unknown Vizier client mode ${JSON.stringify((options as { mode?: unknown }).mode)}`
   )
@@ -152,6 +210,18 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
     ...(options.maxResultBytes === undefined ? {} : { maxResultBytes: options.maxResultBytes }),
   }
   const keyPair = config.encryption ? lazyE2eKeyPair() : undefined
+  // Start the RSA key generation now (off the main thread), so the first request does not pay
+  // for it inside its deadline; a failure here is retried by the first call that needs the key.
+  keyPair?.().catch(() => undefined)
+  const inCluster = options.mode === 'in-cluster' ? options : undefined
+  let tokens: Promise<ServiceTokenSource> | undefined
+  const tokenSource = (): Promise<ServiceTokenSource> =>
+    (tokens ??= import('./service-token').then((m) =>
+      m.createServiceTokenSource({
+        signingKey: inCluster!.jwtSigningKey,
+        ...(inCluster!.now ? { now: inCluster!.now } : {}),
+      })
+    ))
   const inFlight = new Set<AbortController>()
   let closed = false
   // No I/O here: the transport connects on the first call, then reuses the session (a session
@@ -177,7 +247,7 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
       signal.throwIfAborted()
       key = await pending
     }
-    const request = create(ExecuteScriptRequestSchema, {
+    const request = encodeExecuteScriptRequest({
       queryStr: call.script,
       clusterId: config.clusterId,
       execFuncs: (call.execFuncs ?? []).map((f) => ({
@@ -197,13 +267,36 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
           }
         : {}),
     })
+    const body = request
+    if (!inCluster) return attempt(body, config.headers, signal, deadlineAt, key)
+    const source = await tokenSource()
+    const authorized = async () => ({ authorization: `bearer ${await source.token()}` })
+    try {
+      return await attempt(body, await authorized(), signal, deadlineAt, key)
+    } catch (err) {
+      // A refused token (expired, say, after the process slept) is re-minted once and the call
+      // retried once, within the same deadline. Refusals happen before any result is sent.
+      if (!isTokenRefusal(err)) throw err
+      source.invalidate()
+      signal.throwIfAborted()
+      return await attempt(body, await authorized(), signal, deadlineAt, key)
+    }
+  }
+
+  async function attempt(
+    body: Uint8Array,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+    deadlineAt: number,
+    key: E2eKeyPair | undefined
+  ): Promise<ScriptResult> {
     const remaining = Math.max(1, Math.ceil(deadlineAt - performance.now()))
     const assembler = new ResultAssembler(limits)
-    const stream = transport.serverStream(
-      EXECUTE_SCRIPT_PATH,
-      toBinary(ExecuteScriptRequestSchema, request),
-      { signal, timeoutMs: remaining, headers: config.headers }
-    )
+    const stream = transport.serverStream(EXECUTE_SCRIPT_PATH, body, {
+      signal,
+      timeoutMs: remaining,
+      headers,
+    })
     for await (const bytes of stream) {
       const message = decodeResponse(bytes)
       if (key) await decryptInPlace(message, key)
@@ -241,6 +334,7 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
         else if (err instanceof PxCanaryError) error = err
         else if (controller.signal.reason instanceof PxCanaryError) error = controller.signal.reason
         else error = errorFromTransport(err, config.target)
+        if (inCluster && error instanceof PxCanaryError) error = withInClusterAdvice(error)
         controller.abort(error)
         throw error
       } finally {
@@ -259,6 +353,16 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
   }
 }
 
+/** Vizier refused the service JWT itself (not a missing header, which a retry cannot fix). */
+function isTokenRefusal(err: unknown): boolean {
+  return (
+    err instanceof GrpcError &&
+    err.source === 'server' &&
+    err.code === GrpcCode.UNAUTHENTICATED &&
+    err.rawMessage.startsWith(INVALID_TOKEN_PREFIX)
+  )
+}
+
 /** The transport's own deadline timer fired, as opposed to a server-sent DEADLINE_EXCEEDED. */
 function isLocalDeadline(err: unknown): boolean {
   return err instanceof GrpcError && err.source === 'deadline'
@@ -266,7 +370,7 @@ function isLocalDeadline(err: unknown): boolean {
 
 function decodeResponse(bytes: Uint8Array): ExecuteScriptResponse {
   try {
-    return fromBinary(ExecuteScriptResponseSchema, bytes)
+    return decodeExecuteScriptResponse(bytes)
   } catch (err) {
     throw protocolError(
       `undecodable ExecuteScriptResponse: ${err instanceof Error ? err.message : String(err)}`

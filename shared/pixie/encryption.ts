@@ -7,10 +7,8 @@
  */
 import { generateKeyPair } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
-import { fromBinary } from '@bufbuild/protobuf'
-import { compactDecrypt } from 'jose'
-import { RowBatchDataSchema } from './gen/vizierapi_pb'
-import type { RowBatchData } from './gen/vizierapi_pb'
+import { decodeRowBatchData } from './vizierapi'
+import type { RowBatchData } from './vizierapi'
 import { decryptionError } from './error-mapping'
 
 /** The algorithms every official Pixie client asks for; the only ones this client accepts back. */
@@ -25,6 +23,17 @@ const MODULUS_BITS = 4096
  * default (250,000 bytes) is below that, so it must be raised, but not left unbounded.
  */
 const MAX_DECOMPRESSED_BYTES = 8 * 1024 * 1024
+
+/**
+ * jose is imported on the first decryption, not at module load: a function that runs without
+ * encryption (direct mode, the default there) never evaluates it. esbuild keeps it in the same
+ * bundle file, behind a lazy initialiser, so the image still ships one file.
+ */
+let jose: Promise<typeof import('./jose-decrypt')> | undefined
+function loadJose(): Promise<typeof import('./jose-decrypt')> {
+  jose ??= import('./jose-decrypt')
+  return jose
+}
 
 export interface E2eKeyPair {
   /** Public key as JWK JSON ({"kty":"RSA","n":...,"e":"AQAB"}), sent as encryption_options.jwk_key. */
@@ -72,6 +81,7 @@ export async function decryptRowBatch(
 ): Promise<RowBatchData> {
   let plaintext: Uint8Array
   try {
+    const { compactDecrypt } = await loadJose()
     const result = await compactDecrypt(jwe, privateKey, {
       keyManagementAlgorithms: [E2E_KEY_ALG],
       contentEncryptionAlgorithms: [E2E_CONTENT_ALG],
@@ -82,7 +92,7 @@ export async function decryptRowBatch(
     throw decryptionError(err instanceof Error ? err.message : String(err), err)
   }
   try {
-    return fromBinary(RowBatchDataSchema, plaintext)
+    return decodeRowBatchData(plaintext)
   } catch (err) {
     throw decryptionError('the decrypted batch is not a RowBatchData', err)
   }

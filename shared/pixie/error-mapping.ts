@@ -5,7 +5,7 @@
  */
 import { PxCanaryError } from '../errors'
 import type { ErrorCode } from '../errors'
-import type { Status } from './gen/vizierapi_pb'
+import type { Status } from './vizierapi'
 import { GrpcCode, GrpcError, grpcCodeName } from './grpc-status'
 
 /** A malformed stream: Vizier (or whatever answered) broke the protocol. */
@@ -128,6 +128,58 @@ export function errorFromStatus(status: Status | undefined): PxCanaryError | und
 }
 
 /**
+ * The compile error of a script that outputs only through exec_funcs when they are ignored, as
+ * Pixie's standalone PEM does (pixie-io/pixie src/carnot/planner/compiler/compiler.cc
+ * VerifyGraphHasMemorySink; src/experimental/standalone_pem/vizier_server.h).
+ */
+const NO_RESULT_COMPILE_ERROR = 'query does not output a result'
+
+/** Node's TLS errors that mean the server's certificate was not verified. */
+const TLS_VERIFY_CODES: ReadonlySet<string> = new Set([
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+])
+
+function tlsVerifyFailure(error: PxCanaryError): boolean {
+  for (let e: unknown = error.cause, depth = 0; e instanceof Error && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && TLS_VERIFY_CODES.has(code)) return true
+    e = e.cause
+  }
+  return false
+}
+
+/**
+ * In-cluster mode's advice on top of a mapped error: what to check when the query broker refused
+ * the service JWT, or when its certificate did not verify. Other errors pass unchanged.
+ */
+export function withInClusterAdvice(error: PxCanaryError): PxCanaryError {
+  let advice: string | undefined
+  if (error.code === 'pixie_unauthenticated') {
+    advice =
+      'check that PX_JWT_SIGNING_KEY_FILE holds the jwt-signing-key of Secret pl-cluster-secrets ' +
+      "in Pixie's namespace, copied byte for byte, and that this node's clock is right"
+  } else if (error.code === 'pixie_transport_error' && tlsVerifyFailure(error)) {
+    advice =
+      "the query broker's certificate did not verify: mount ca.crt of Secret service-tls-certs " +
+      "from Pixie's namespace as PX_VIZIER_CA_FILE, and address the broker by its Service name " +
+      'vizier-query-broker-svc.<namespace>.svc (or set PX_VIZIER_SERVER_NAME to it)'
+  }
+  if (advice === undefined) return error
+  return new PxCanaryError(error.code, `${error.message}; ${advice}`, {
+    cause: error.cause,
+    ...(error.details ? { details: error.details } : {}),
+  })
+}
+
+/**
  * Maps a failed call to a PxCanaryError. A status the server sent (grpc-status in its trailers)
  * is read by code and message; anything raised locally (connection refused, reset, RST_STREAM,
  * a stream cut before its status, a malformed response) is a transport or protocol failure.
@@ -183,6 +235,14 @@ export function errorFromTransport(error: unknown, target: string): PxCanaryErro
         case GrpcCode.UNAVAILABLE:
           return make('pixie_unavailable', `Pixie at ${target} is unavailable: ${text}`)
         case GrpcCode.INVALID_ARGUMENT:
+          if (text.includes(NO_RESULT_COMPILE_ERROR)) {
+            return make(
+              'pixie_standalone_pem',
+              `Pixie at ${target} compiled the script without its exec_funcs, as a standalone PEM does ` +
+                `("${NO_RESULT_COMPILE_ERROR}"): a standalone PEM cannot serve px-canary; point ` +
+                'PX_VIZIER_ADDR at the query broker (in-cluster mode) or use Pixie Cloud'
+            )
+          }
           return make('pixie_script_error', `Pixie at ${target} rejected the script: ${text}`)
       }
       return make(

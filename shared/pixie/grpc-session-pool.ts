@@ -17,6 +17,12 @@ export interface SessionPoolOptions {
   url: string
   /** Extra CA certificate (PEM) trusted besides Node's roots (TLS only). */
   ca?: string
+  /** Trust `ca` alone, not Node's roots too: a cluster's private CA (TLS only). */
+  caOnly?: boolean
+  /** Name the server certificate must carry (SNI too), when it differs from the URL's host. */
+  servername?: string
+  /** False accepts any server certificate: the documented opt-out, never a default. */
+  rejectUnauthorized?: boolean
   /** Quiet time after which a session is PINGed before reuse. */
   idlePingAfterMs: number
   /** How long that PING may take before the session is abandoned for a new one. */
@@ -72,9 +78,13 @@ const CLOSE_GRACE_MS = 1000
 /** Creates a pool. No I/O happens here: the first acquire() connects. */
 export function createSessionPool(options: SessionPoolOptions): SessionPool {
   const { url, idlePingAfterMs, pingTimeoutMs } = options
-  const connectOptions: http2.SecureClientSessionOptions = options.ca
-    ? { ca: [...rootCertificates, options.ca] }
-    : {}
+  const connectOptions: http2.SecureClientSessionOptions = {
+    ...(options.ca
+      ? { ca: options.caOnly ? [options.ca] : [...rootCertificates, options.ca] }
+      : {}),
+    ...(options.servername === undefined ? {} : { servername: options.servername }),
+    ...(options.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+  }
 
   let current: PooledSession | undefined
   let closed = false

@@ -18,7 +18,7 @@ export interface GrpcTransportOptions {
    * Use TLS (ALPN h2), trusting Node's root certificates plus `ca` when given. Without it the
    * transport speaks plaintext HTTP/2 (h2c, prior knowledge).
    */
-  tls?: { ca?: string }
+  tls?: TlsOptions
   /** Largest response message accepted (default 4 MiB, gRPC's usual default). */
   maxMessageBytes?: number
   /** user-agent request header (default 'px-canary-grpc'). */
@@ -32,6 +32,17 @@ export interface GrpcTransportOptions {
   pingTimeoutMs?: number
   /** Buffered messages (bytes) beyond which the response stream is paused (default 1 MiB). */
   highWaterMarkBytes?: number
+}
+
+export interface TlsOptions {
+  /** Extra CA certificate (PEM). */
+  ca?: string
+  /** Trust `ca` alone instead of Node's roots plus `ca` (a cluster's private CA). */
+  caOnly?: boolean
+  /** Name to verify the certificate against (and send as SNI) instead of the authority's host. */
+  servername?: string
+  /** False skips certificate verification (an explicit, documented opt-out only). */
+  rejectUnauthorized?: boolean
 }
 
 export interface GrpcCallOptions {
@@ -79,6 +90,9 @@ export function createGrpcTransport(options: GrpcTransportOptions): GrpcTranspor
   const pool = createSessionPool({
     url,
     ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
+    ...(options.tls?.caOnly ? { caOnly: true } : {}),
+    ...(options.tls?.servername === undefined ? {} : { servername: options.tls.servername }),
+    ...(options.tls?.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
     idlePingAfterMs: options.idlePingAfterMs ?? DEFAULT_IDLE_PING_AFTER_MS,
     pingTimeoutMs: options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS,
   })

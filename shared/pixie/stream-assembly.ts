@@ -3,7 +3,7 @@
  * the protocol (metadata before data, end of stream per table) and the client's memory bounds.
  * Pure and synchronous: the client decrypts batches before pushing them here.
  */
-import type { ExecuteScriptResponse, RowBatchData } from './gen/vizierapi_pb'
+import type { ExecuteScriptResponse, RowBatchData } from './vizierapi'
 import type {
   ColumnInfo,
   ColumnType,

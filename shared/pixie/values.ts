@@ -2,8 +2,8 @@
  * Value decoding: turns Vizier's column-major protobuf columns into typed JavaScript values.
  * Pure functions, no I/O. See types.ts (CellValue) for the typing rules.
  */
-import { DataType } from './gen/vizierapi_pb'
-import type { Column } from './gen/vizierapi_pb'
+import { DataType } from './vizierapi'
+import type { Column } from './vizierapi'
 import type { CellValue, ColumnType } from './types'
 
 /** The protobuf oneof member that carries each column type's data. */
@@ -20,7 +20,7 @@ export const COLUMN_CASE: Readonly<Record<ColumnType, NonNullable<Column['colDat
  * Maps a wire DataType to its name, or undefined for DATA_TYPE_UNKNOWN and numbers this client
  * does not know (a newer Vizier): the caller must refuse such a column rather than guess.
  */
-export function columnTypeOf(dataType: DataType): ColumnType | undefined {
+export function columnTypeOf(dataType: number): ColumnType | undefined {
   switch (dataType) {
     case DataType.BOOLEAN:
       return 'BOOLEAN'
@@ -40,7 +40,7 @@ export function columnTypeOf(dataType: DataType): ColumnType | undefined {
 }
 
 /** Maps a column type name back to the wire DataType (used by encoders and test doubles). */
-export function dataTypeOf(type: ColumnType): DataType {
+export function dataTypeOf(type: ColumnType): number {
   return DataType[type]
 }
 

@@ -3,6 +3,7 @@ import {
   freePort,
   isRunning,
   liveCount,
+  readCpuMs,
   readRssBytes,
   spawnTracked,
   stopProcess,
@@ -57,6 +58,24 @@ describe('readRssBytes', () => {
 
   it('should return undefined for a process that does not exist', () => {
     expect(readRssBytes(2 ** 22 + 12345)).toBeUndefined()
+  })
+})
+
+describe('readCpuMs', () => {
+  it('should read the CPU time a live process has used, growing as it works', () => {
+    const before = readCpuMs(process.pid)
+    expect(before).toBeGreaterThanOrEqual(0)
+    // Busy until the kernel has counted at least one more clock tick (bounded).
+    let after = before as number
+    for (let i = 0; i < 1e4 && after === before; i++) {
+      for (let j = 0; j < 1e5; j++) Math.sqrt(j)
+      after = readCpuMs(process.pid) as number
+    }
+    expect(after).toBeGreaterThan(before as number)
+  })
+
+  it('should return undefined for a process that does not exist', () => {
+    expect(readCpuMs(2 ** 22 + 12345)).toBeUndefined()
   })
 })
 

@@ -7,7 +7,7 @@
  * `node dist/<name>.mjs` with only the environment given (plus PATH and PORT=0); the ephemeral
  * port is read back from the function's JSON 'listening' log line.
  */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
@@ -118,6 +118,25 @@ export function readRssBytes(pid: number): number | undefined {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
     const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status)
     return match ? Number(match[1]) * 1024 : undefined
+  } catch {
+    return undefined
+  }
+}
+
+let clockTicks: number | undefined
+
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (Linux only;
+ * resolution one clock tick, usually 10 ms). Undefined when it cannot be read.
+ */
+export function readCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after "(comm)": state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[11]) + Number(fields[12])
+    clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100
+    return Number.isFinite(ticks) ? (ticks * 1000) / clockTicks : undefined
   } catch {
     return undefined
   }

@@ -12,8 +12,8 @@ const instructions = dockerfile
   .filter((l) => l !== '' && !l.startsWith('#'))
 
 describe('knative/Dockerfile', () => {
-  it('should build in one stage and run on a small Node 22 base in another', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:22-alpine$/m)
+  it('should build in one stage and run on a small base of the current Node LTS line (24) in another', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-alpine$/m)
     const stages = instructions.filter((l) => l.startsWith('FROM '))
     expect(stages).toEqual(['FROM ${NODE_IMAGE} AS build', 'FROM ${NODE_IMAGE} AS runtime'])
     expect(instructions).toContain('RUN npm ci --no-audit --no-fund')

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { KNATIVE_DIR, REPO_ROOT } from './repo'
+import { KNATIVE_BASE_DIR, REPO_ROOT } from './repo'
 
 const VERSION = (
   JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
@@ -73,10 +73,10 @@ describe('function image names', () => {
       'README.md',
       'knative/README.md',
       'knative/Dockerfile',
-      'knative/kustomization.yaml',
-      'knative/error-rate.yaml',
-      'knative/latency.yaml',
-      'knative/throughput.yaml',
+      'knative/base/kustomization.yaml',
+      'knative/base/error-rate.yaml',
+      'knative/base/latency.yaml',
+      'knative/base/throughput.yaml',
     ]) {
       expect(files, file).toContain(file)
     }
@@ -92,8 +92,10 @@ describe('function image names', () => {
     }
   )
 
-  it('should be set in one place, the images: block of knative/kustomization.yaml', () => {
-    const kustomization = parse(readFileSync(join(KNATIVE_DIR, 'kustomization.yaml'), 'utf8')) as {
+  it('should be set in one place, the images: block of knative/base/kustomization.yaml', () => {
+    const kustomization = parse(
+      readFileSync(join(KNATIVE_BASE_DIR, 'kustomization.yaml'), 'utf8')
+    ) as {
       images?: Array<{ name: string; newName?: string; newTag?: string }>
     }
     const images = kustomization.images ?? []
@@ -112,7 +114,8 @@ describe('function image names', () => {
     const allowed = [...images.map((i) => i.name), 'registry.example.com/px-canary-$fn']
     for (const { file, image } of documented) expect(allowed, `${file}: ${image}`).toContain(image)
     const manifests = references.filter(
-      (r) => /^knative\/[\w-]+\.yaml$/.test(r.file) && r.file !== 'knative/kustomization.yaml'
+      (r) =>
+        /^knative\/base\/[\w-]+\.yaml$/.test(r.file) && r.file !== 'knative/base/kustomization.yaml'
     )
     expect(manifests.map((r) => r.image.slice(0, r.image.lastIndexOf(':'))).sort()).toEqual(
       images.map((i) => i.name).sort()

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { readFileSync } from 'node:fs'
-import { KNATIVE_DIR, knativeDocs, REPO_ROOT } from './repo'
+import { KNATIVE_BASE_DIR, knativeDocs, REPO_ROOT } from './repo'
 
 const METRICS = ['error-rate', 'latency', 'throughput'] as const
 
@@ -123,7 +123,9 @@ describe('Knative Services', () => {
   )
 
   it('should apply into namespace px-canary with the Namespace and every Service listed', () => {
-    const kustomization = parse(readFileSync(join(KNATIVE_DIR, 'kustomization.yaml'), 'utf8')) as {
+    const kustomization = parse(
+      readFileSync(join(KNATIVE_BASE_DIR, 'kustomization.yaml'), 'utf8')
+    ) as {
       namespace?: string
       resources?: string[]
     }

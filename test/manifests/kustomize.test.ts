@@ -1,12 +1,20 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parse, parseAllDocuments } from 'yaml'
 import { overrideImage, renderKustomization } from './kustomize'
 import type { KubeObject } from './kustomize'
-import { CANARY_DIR, KNATIVE_DIR, REPO_ROOT } from './repo'
+import { CANARY_DIR, IN_CLUSTER_DIR, KNATIVE_BASE_DIR, KNATIVE_DIR, REPO_ROOT } from './repo'
 
 const HAS_KUBECTL = spawnSync('kubectl', ['version', '--client'], { timeout: 20_000 }).status === 0
 if (!HAS_KUBECTL) console.warn('[test/manifests] kubectl not on PATH: kustomize comparison skipped')
@@ -14,7 +22,7 @@ if (!HAS_KUBECTL) console.warn('[test/manifests] kubectl not on PATH: kustomize 
 const identity = (o: KubeObject): string => `${o.kind ?? '?'}/${o.metadata?.name ?? '?'}`
 
 describe.each([
-  ['knative', KNATIVE_DIR],
+  ['knative/base', KNATIVE_BASE_DIR],
   ['canary', CANARY_DIR],
 ])('%s/kustomization.yaml', (folder, dir) => {
   const kustomization = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as {
@@ -43,6 +51,26 @@ describe.each([
     const sortById = (objects: KubeObject[]): KubeObject[] =>
       [...objects].sort((a, b) => identity(a).localeCompare(identity(b)))
     expect(sortById(ours)).toEqual(sortById(byKubectl))
+  })
+})
+
+// The deployable entries: cloud mode (knative, the base as is) and in-cluster mode (its overlay).
+describe.each([
+  ['knative', KNATIVE_DIR],
+  ['knative/overlays/in-cluster', IN_CLUSTER_DIR],
+])('%s', (folder, dir) => {
+  it.skipIf(!HAS_KUBECTL)(`should render exactly as kubectl kustomize ${folder}`, () => {
+    const rendered = spawnSync('kubectl', ['kustomize', folder], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect(rendered.stderr).not.toMatch(/error/i)
+    expect(rendered.status).toBe(0)
+    const byKubectl = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as KubeObject)
+    const sortById = (objects: KubeObject[]): KubeObject[] =>
+      [...objects].sort((a, b) => identity(a).localeCompare(identity(b)))
+    expect(sortById(renderKustomization(dir))).toEqual(sortById(byKubectl))
   })
 })
 
@@ -129,5 +157,70 @@ describe('renderKustomization', () => {
     expect(overrideImage('localhost:5000/app', [{ name: 'localhost:5000/app', newTag: '3' }])).toBe(
       'localhost:5000/app:3'
     )
+  })
+})
+
+describe('renderKustomization: bases and JSON 6902 patches', () => {
+  const root = mkdtempSync(join(tmpdir(), 'px-canary-overlay-'))
+  afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+  it("should render a base folder, then apply the overlay's patches to the targets only", () => {
+    mkdirSync(join(root, 'base'))
+    mkdirSync(join(root, 'overlay'))
+    writeFileSync(
+      join(root, 'base', 'kustomization.yaml'),
+      'namespace: team\nresources: [app.yaml]\n'
+    )
+    writeFileSync(
+      join(root, 'base', 'app.yaml'),
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: { name: a }',
+        'spec: { template: { spec: { containers: [{ name: c, env: [{ name: X, value: "1" }] }] } } }',
+        '---',
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: { name: a }',
+        'data: { k: v }',
+      ].join('\n')
+    )
+    writeFileSync(
+      join(root, 'overlay', 'kustomization.yaml'),
+      'resources: [../base]\npatches: [{ path: p.yaml, target: { group: apps, version: v1, kind: Deployment } }]\n'
+    )
+    writeFileSync(
+      join(root, 'overlay', 'p.yaml'),
+      [
+        '- { op: replace, path: /spec/template/spec/containers/0/env, value: [{ name: Y, value: "2" }] }',
+        '- { op: add, path: /spec/template/spec/volumes, value: [{ name: v }] }',
+        '- { op: add, path: /spec/template/spec/containers/-, value: { name: d } }',
+        '- { op: remove, path: /spec/template/spec/containers/0/env/0 }',
+      ].join('\n')
+    )
+    const [deployment, configMap] = renderKustomization(join(root, 'overlay')) as [
+      KubeObject,
+      KubeObject,
+    ]
+    expect(deployment.metadata?.namespace).toBe('team')
+    expect(deployment.spec).toEqual({
+      template: {
+        spec: { containers: [{ name: 'c', env: [] }, { name: 'd' }], volumes: [{ name: 'v' }] },
+      },
+    })
+    expect(configMap.data).toEqual({ k: 'v' })
+  })
+
+  it('should refuse a patch whose path or target matches nothing', () => {
+    writeFileSync(
+      join(root, 'overlay', 'p.yaml'),
+      '- { op: replace, path: /spec/nothing/here, value: 1 }\n'
+    )
+    expect(() => renderKustomization(join(root, 'overlay'))).toThrow(/no \/spec\/nothing\/here/)
+    writeFileSync(
+      join(root, 'overlay', 'kustomization.yaml'),
+      'resources: [../base]\npatches: [{ path: p.yaml, target: { kind: StatefulSet } }]\n'
+    )
+    expect(() => renderKustomization(join(root, 'overlay'))).toThrow(/selects nothing/)
   })
 })

@@ -1,12 +1,14 @@
 /**
  * A kustomize renderer limited to the features knative/ and canary/ use: `resources` (files, also
- * in sub-folders), `namespace`, `labels` (pairs only, not into selectors or templates) and `images`
- * (name, newName, newTag). Any other field of a kustomization is refused rather than ignored, so a
+ * in sub-folders, and kustomization folders such as an overlay's base), `namespace`, `labels`
+ * (pairs only, not into selectors or templates), `images` (name, newName, newTag) and `patches`
+ * given as a file of JSON 6902 operations (add, replace, remove) with a target selected by group,
+ * version, kind and exact name. Any other field of a kustomization is refused rather than ignored, so a
  * kustomization that grows a feature fails here instead of rendering differently from kustomize.
  * The tests compare it with `kubectl kustomize` where kubectl exists; elsewhere it stands in, so
  * the wiring tests never need kubectl.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { parse, parseAllDocuments } from 'yaml'
 
@@ -34,9 +36,23 @@ interface Kustomization {
   namespace?: string
   labels?: Array<{ pairs: Record<string, string>; [k: string]: unknown }>
   images?: ImageOverride[]
+  patches?: Patch[]
 }
 
-const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'labels', 'images'])
+interface Patch {
+  path: string
+  target: { group?: string; version?: string; kind?: string; name?: string }
+}
+
+const SUPPORTED = new Set([
+  'apiVersion',
+  'kind',
+  'resources',
+  'namespace',
+  'labels',
+  'images',
+  'patches',
+])
 
 /** Kinds kustomize's namespace transformer leaves without a namespace (the ones used here). */
 const CLUSTER_SCOPED = new Set(['Namespace'])
@@ -92,7 +108,69 @@ function readKustomization(dir: string): Kustomization {
     const extra = Object.keys(entry).filter((k) => k !== 'pairs')
     if (extra.length > 0) throw new Error(`labels: unsupported option(s) ${extra.join(', ')}`)
   }
+  for (const patch of kustomization.patches ?? []) {
+    const extra = Object.keys(patch).filter((k) => k !== 'path' && k !== 'target')
+    const targetExtra = Object.keys(patch.target ?? {}).filter(
+      (k) => !['group', 'version', 'kind', 'name'].includes(k)
+    )
+    if (extra.length > 0 || targetExtra.length > 0 || patch.target === undefined) {
+      throw new Error(`patches: only path + target (group, version, kind, name) are supported`)
+    }
+  }
   return kustomization
+}
+
+/** Whether a patch target selects the object (group/version from apiVersion; names exact). */
+function selects(target: Patch['target'], object: KubeObject): boolean {
+  const [group, version] = (object.apiVersion ?? '').includes('/')
+    ? (object.apiVersion ?? '').split('/')
+    : ['', object.apiVersion ?? '']
+  return (
+    (target.group === undefined || target.group === group) &&
+    (target.version === undefined || target.version === version) &&
+    (target.kind === undefined || target.kind === object.kind) &&
+    (target.name === undefined || target.name === object.metadata?.name)
+  )
+}
+
+interface Operation {
+  op: string
+  path: string
+  value?: unknown
+}
+
+/** Applies JSON 6902 add / replace / remove operations in place (RFC 6901 pointers). */
+export function applyJsonPatch(object: unknown, operations: readonly Operation[]): void {
+  for (const { op, path, value } of operations) {
+    const tokens = path
+      .split('/')
+      .slice(1)
+      .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
+    const last = tokens.pop()
+    if (last === undefined) throw new Error(`patch: empty path`)
+    let parent: unknown = object
+    for (const token of tokens) {
+      parent = (parent as Record<string, unknown> | undefined)?.[token]
+      if (parent === null || typeof parent !== 'object') throw new Error(`patch: no ${path}`)
+    }
+    if (Array.isArray(parent)) {
+      const index = last === '-' ? parent.length : Number(last)
+      if (!Number.isInteger(index) || index < 0 || index > parent.length) {
+        throw new Error(`patch: bad index in ${path}`)
+      }
+      if (op === 'add') parent.splice(index, 0, structuredClone(value))
+      else if (index >= parent.length) throw new Error(`patch: no ${path}`)
+      else if (op === 'replace') parent[index] = structuredClone(value)
+      else if (op === 'remove') parent.splice(index, 1)
+      else throw new Error(`patch: unsupported op ${op}`)
+      continue
+    }
+    const record = parent as Record<string, unknown>
+    if (op !== 'add' && !(last in record)) throw new Error(`patch: no ${path}`)
+    if (op === 'add' || op === 'replace') record[last] = structuredClone(value)
+    else if (op === 'remove') delete record[last]
+    else throw new Error(`patch: unsupported op ${op}`)
+  }
 }
 
 /** The objects `kubectl kustomize <dir>` would print, in the order of `resources`. */
@@ -101,6 +179,10 @@ export function renderKustomization(dir: string): KubeObject[] {
   const objects: KubeObject[] = []
   for (const resource of kustomization.resources ?? []) {
     const path = join(dir, resource)
+    if (statSync(path).isDirectory()) {
+      objects.push(...renderKustomization(path))
+      continue
+    }
     if (dirname(resource) !== '.' && !/\.ya?ml$/.test(resource)) {
       throw new Error(`${resource}: only files are supported as resources`)
     }
@@ -109,6 +191,12 @@ export function renderKustomization(dir: string): KubeObject[] {
       const object = doc.toJS() as KubeObject | null
       if (object !== null && object !== undefined) objects.push(object)
     }
+  }
+  for (const patch of kustomization.patches ?? []) {
+    const operations = parse(readFileSync(join(dir, patch.path), 'utf8')) as Operation[]
+    const targets = objects.filter((o) => selects(patch.target, o))
+    if (targets.length === 0) throw new Error(`${patch.path}: the target selects nothing`)
+    for (const object of targets) applyJsonPatch(object, operations)
   }
   for (const object of objects) {
     object.metadata ??= {}
