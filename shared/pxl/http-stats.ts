@@ -28,8 +28,9 @@
  *   src/carnot/funcs/builtins/math_ops.cc), px.now() at compilation, and `retained_from_ns`: per
  *   node (`px.upid_to_asid`, the agent id in the UPID, src/carnot/funcs/metadata/metadata_ops.h)
  *   the earliest row in the window over the whole http_events table, joined onto the selected rows
- *   by an inner merge on the node (every selected row's node is in that table) and maxed in the
- *   same agg, so the answer stays one row and says where each serving node's retained rows begin.
+ *   by an inner merge on the node (every selected row's node is in that table; `merge(...,
+ *   suffixes=['', '_x'])` as in src/carnot/planner/objects/dataframe.h) and maxed in the same
+ *   agg, so the answer stays one row and says where each serving node's retained rows begin.
  */
 import { definePxlScript } from './script'
 
