@@ -10,7 +10,18 @@
 import type { MetricDefinition } from '../../shared/metric'
 import { noExtraParams } from '../../shared/params'
 import { coverageOf } from '../../shared/pxl/coverage'
+import type { HttpStats } from '../../shared/pxl/result'
 import { throughputComparison } from './comparison'
+
+/**
+ * Requests per second over the span the rows cover (shared/pxl/coverage.ts), not the window;
+ * null without requests, since zero rows may equally mean "nothing matched the selector".
+ */
+function rpsOf(stats: HttpStats, windowSeconds: number): number | null {
+  const seconds =
+    stats.span == null ? windowSeconds : coverageOf(stats.span, windowSeconds).coveredSeconds
+  return stats.requests === 0 || !(seconds > 0) ? null : stats.requests / seconds
+}
 
 export const throughput: MetricDefinition<Record<string, never>> = {
   name: 'throughput',
@@ -19,16 +30,22 @@ export const throughput: MetricDefinition<Record<string, never>> = {
   errorMinStatus: () => 400,
   latencyBuckets: false,
   figures: (stats, query) => {
-    // Zero requests may equally mean "nothing matched the selector": report no measurement.
-    // The rate divides by the span the rows cover (shared/pxl/coverage.ts), not the window.
-    const seconds =
-      stats.span == null
-        ? query.windowSeconds
-        : coverageOf(stats.span, query.windowSeconds).coveredSeconds
-    const rps = stats.requests === 0 || !(seconds > 0) ? null : stats.requests / seconds
+    const rps = rpsOf(stats, query.windowSeconds)
     return { value: rps, rps }
   },
-  compare: (sides, query) => ({
-    throughput: throughputComparison(sides.canary.stats, sides.baseline.stats, query.windowSeconds),
-  }),
+  compare: (sides, query) => {
+    const { canary, baseline } = sides
+    const body = throughputComparison(canary.stats, baseline.stats, query.windowSeconds)
+    // The same rates as each side's `rps`: over the span its rows cover.
+    const canaryRps = rpsOf(canary.stats, query.windowSeconds)
+    const baselineRps = rpsOf(baseline.stats, query.windowSeconds)
+    return {
+      throughput: {
+        ...body,
+        canary_rps: canaryRps,
+        baseline_rps: baselineRps,
+        ratio: canaryRps !== null && baselineRps !== null ? canaryRps / baselineRps : body.ratio,
+      },
+    }
+  },
 }
