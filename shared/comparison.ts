@@ -1,6 +1,6 @@
 /**
  * Canary versus baseline, the metric-independent half: the plan of the one Pixie query measuring
- * both, its decoding, and the decoded sides each metric's comparison reads. One query: the same constant script (HTTP_STATS_SCRIPT), with
+ * both, its decoding, and the decoded sides each metric's comparison reads. One query: the same constant script (the protocol's, STATS_SCRIPTS), with
  * one exec_funcs entry per side in the same ExecuteScript request. Both sides therefore share the
  * window, the Pixie sampling and the clock; only their selector arguments differ.
  *
@@ -20,13 +20,8 @@ import type { CellValue, ResultTable, ScriptResult } from './pixie/types'
 import type { Selector } from './selector'
 import { LATENCY_BUCKET_COUNT, toBucketCounts } from './stats'
 import type { BucketCounts } from './stats'
-import {
-  HTTP_LATENCY_FUNCTIONS,
-  HTTP_STATS_SCRIPT,
-  LATENCY_BUCKET_COLUMNS,
-  SELECTOR_ARGS,
-} from './pxl/http-stats'
-import { buildHttpStatsCall, httpStatsArgs } from './pxl/request'
+import { HTTP_LATENCY_FUNCTIONS, LATENCY_BUCKET_COLUMNS, SELECTOR_ARGS } from './pxl/http-stats'
+import { buildHttpStatsCall, httpStatsArgs, STATS_SCRIPTS } from './pxl/request'
 import type { HttpStatsQuery, PxlCall } from './pxl/request'
 import { checkColumns, decodeHttpStats } from './pxl/result'
 import type { HttpStats, SelectorEcho } from './pxl/result'
@@ -117,13 +112,15 @@ export function buildComparisonCall(
 ): ComparisonCall {
   const canary = side(query, 'canary', options.latencyBuckets)
   const baseline = side({ ...query, selector: query.baseline }, 'baseline', options.latencyBuckets)
+  // Every protocol's script has the same entry points (shared/pxl/entry-points.ts).
+  const script = STATS_SCRIPTS[query.protocol ?? 'http']
   return {
     options: {
-      script: HTTP_STATS_SCRIPT.source,
+      script: script.source,
       execFuncs: [canary.entry, baseline.entry],
       queryName,
     },
-    script: HTTP_STATS_SCRIPT,
+    script,
     funcName: canary.tables.funcName,
     outputTable: canary.tables.stats,
     comparison: { canary: canary.tables, baseline: baseline.tables },

@@ -37,6 +37,7 @@ export const ERROR_STATUS = {
   result_inconsistent_counts: 502,
   result_unexpected_rows: 502,
   result_selector_mismatch: 502,
+  result_redacted: 502,
   // This instance is saturated.
   overloaded: 503,
   // Pixie did not answer within the deadline.

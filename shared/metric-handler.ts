@@ -13,7 +13,10 @@ import { coverageOf, RETENTION_REASON } from './pxl/coverage'
 import type { Coverage } from './pxl/coverage'
 import { parseMetricQuery } from './params'
 import type { MetricQuery, RawParams } from './params'
+import { checkProtocolRow } from './pxl/protocol-result'
 import { decodeHttpStats, expectedSelectorEcho } from './pxl/result'
+import { notForProtocol } from './protocol'
+import type { Protocol } from './protocol'
 import type { HttpStats } from './pxl/result'
 import type { QueryRunner } from './query-runner'
 import type { Selector } from './selector'
@@ -37,6 +40,8 @@ export interface MetricBody extends MetricFigures {
   coverage_ratio?: number
   /** Only when the answer has no value although there were requests: why. */
   reason?: typeof RETENTION_REASON
+  /** Only when not http (http answers stay as they were before protocols existed). */
+  protocol?: Exclude<Protocol, 'http'>
   selector: SelectorBody
   /** Only when a path or method filter was given. */
   filters?: { path?: string; method?: HttpMethod }
@@ -109,8 +114,13 @@ export async function measure<P>(
       { details: { parameter: 'baseline' } }
     )
   }
+  const errorMinStatus = definition.errorMinStatus(query.params)
+  if (query.protocol === 'mysql' && errorMinStatus !== 400) {
+    // Pixie marks a MySQL response only OK or error; there is no server/caller split to choose.
+    throw notForProtocol('errors', query.protocol, '5xx', 'a MySQL error has no class')
+  }
   const { call, plan } = buildMetricCall(
-    { ...query, errorMinStatus: definition.errorMinStatus(query.params) },
+    { ...query, errorMinStatus },
     `px-canary/${definition.name}`,
     { latencyBuckets: definition.latencyBuckets }
   )
@@ -119,8 +129,11 @@ export async function measure<P>(
   let compared: Pick<MetricBody, 'baseline' | 'comparison'> = {}
   if (plan === null || query.baseline === null) {
     canary = decodeHttpStats(result, call.outputTable, expectedSelectorEcho(call))
+    checkProtocolRow(result, call.outputTable, query.protocol)
   } else {
     const sides = decodeComparison(result, plan)
+    checkProtocolRow(result, plan.canary.stats, query.protocol)
+    checkProtocolRow(result, plan.baseline.stats, query.protocol)
     canary = sides.canary.stats
     const baseline = sides.baseline.stats
     // A side cut short by retention has no figures to compare: no comparison block at all.
@@ -148,6 +161,7 @@ export async function measure<P>(
     window_seconds: query.windowSeconds,
     covered_seconds: coverage?.coveredSeconds ?? null,
     ...retentionFields(coverage),
+    ...(query.protocol === 'http' ? {} : { protocol: query.protocol }),
     selector: describeSelector(query.selector),
     ...(filters === undefined ? {} : { filters }),
     ...compared,

@@ -36,6 +36,7 @@ describe('parseMetricQuery', () => {
       windowSeconds: 60,
       excludedPaths: DEFAULT_EXCLUDED_PATHS,
       filters: { path: null, method: null },
+      protocol: 'http',
       params: {},
     })
   })

@@ -19,6 +19,8 @@ import { FILTER_PARAMS, parseRequestFilters } from './filters'
 import type { RequestFilters } from './filters'
 import { DEFAULT_EXCLUDED_PATHS } from './pxl/exclusion'
 import type { Selector } from './selector'
+import { notForProtocol, parseProtocol, PROTOCOL_DEFAULT_EXCLUDED_PATHS } from './protocol'
+import type { Protocol } from './protocol'
 
 /** Raw query parameters: name -> every value given (Hono's `c.req.queries()`). */
 export type RawParams = Record<string, string[]>
@@ -37,6 +39,8 @@ export interface CommonParams {
   excludedPaths: readonly string[]
   /** Which requests count, by path and method; each null when not filtered. */
   filters: RequestFilters
+  /** Which traffic is measured (shared/protocol.ts); http unless asked. */
+  protocol: Protocol
 }
 
 /** What a metric's parameters may depend on besides their own values. */
@@ -80,6 +84,7 @@ const COMMON_PARAMS = [
   'window',
   'exclude_paths',
   ...FILTER_PARAMS,
+  'protocol',
 ] as const
 
 // Kubernetes name rules (DNS-1123 label, DNS-1123 subdomain, DNS-1035 label for Services).
@@ -325,12 +330,30 @@ export function parseMetricQuery<P>(raw: RawParams, extra: ExtraParams<P>): Metr
     windowValue === undefined
       ? DEFAULT_WINDOW_SECONDS
       : check('window', windowValue, schemas.window)
+  const protocol = parseProtocol(one('protocol'))
   const excludedValue = one('exclude_paths')
+  const pathValue = one('path')
+  const methodValue = one('method')
+  if (protocol === 'mysql') {
+    const why = 'a query has no path'
+    if (excludedValue !== undefined)
+      throw notForProtocol('exclude_paths', protocol, excludedValue, why)
+    if (pathValue !== undefined) throw notForProtocol('path', protocol, pathValue, why)
+  }
+  if (protocol !== 'http' && methodValue !== undefined) {
+    const why =
+      protocol === 'grpc'
+        ? 'gRPC calls are POSTs; use path=/package.Service/Method'
+        : 'a query has no method'
+    throw notForProtocol('method', protocol, methodValue, why)
+  }
   const excludedPaths =
-    excludedValue === undefined
-      ? DEFAULT_EXCLUDED_PATHS
-      : check('exclude_paths', excludedValue, schemas.exclude_paths)
-  const filters = parseRequestFilters({ path: one('path'), method: one('method') })
+    excludedValue !== undefined
+      ? check('exclude_paths', excludedValue, schemas.exclude_paths)
+      : protocol === 'http'
+        ? DEFAULT_EXCLUDED_PATHS
+        : PROTOCOL_DEFAULT_EXCLUDED_PATHS[protocol]
+  const filters = parseRequestFilters({ path: pathValue, method: methodValue })
   const values: Record<string, string | undefined> = {}
   for (const name of extra.names) values[name] = one(name)
   return {
@@ -339,6 +362,7 @@ export function parseMetricQuery<P>(raw: RawParams, extra: ExtraParams<P>): Metr
     windowSeconds,
     excludedPaths,
     filters,
+    protocol,
     params: extra.parse(values, { baseline }),
   }
 }

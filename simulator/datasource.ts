@@ -5,6 +5,8 @@
 import type { CellValue } from '../shared/pixie/types'
 import type { DataSource, EngineTable, MetadataResolver } from './pxl/types'
 import { COL, HTTP_EVENTS_COLUMNS } from './http-events'
+import { generateMysqlEvents } from './mysql-events'
+import { redactTable } from './redaction'
 import { parseDurationNs } from './scenario'
 import type { World } from './topology'
 import { concatChunks, expectedRowsPerSecond, secondChunk, secondsOf, type Chunk } from './traffic'
@@ -102,6 +104,7 @@ export interface QuerySnapshot {
 export class TrafficStore {
   readonly world: World
   #multiplier: number
+  #mysql: { key: string; table: EngineTable } | undefined
   #maxRows: number
   #columns: CellValue[][] | undefined
   /** Every row with time_ <= #endNs (and inside the history) is in #columns. */
@@ -255,6 +258,23 @@ export class TrafficStore {
   }
 
   /**
+   * mysql_events over the history before `endNs`, generated per query (its rate is a small
+   * fraction of http_events'); the last one is kept, so a frozen clock generates it once.
+   */
+  mysqlTable(endNs: bigint): EngineTable {
+    const key = `${endNs}|${this.#multiplier}`
+    if (this.#mysql?.key !== key) {
+      const table = generateMysqlEvents(this.world, {
+        startNs: endNs - this.historyNs(),
+        endNs,
+        multiplier: this.#multiplier,
+      })
+      this.#mysql = { key, table }
+    }
+    return this.#mysql.table
+  }
+
+  /**
    * True when `column` is one of the shared buffer arrays. The server copies such columns out of
    * an engine result before streaming it, because the buffer grows while a response is streamed.
    */
@@ -270,13 +290,16 @@ export class TrafficStore {
     let scanned = 0
     const store = this
     const endNs = visibleEndNs(this.world, nowNs)
+    const restricted = this.world.scenario.pixie.data_access === 'Restricted'
     return {
       source: {
         table(name: string) {
-          if (name !== 'http_events') return undefined
-          const table = store.retainedTable(endNs)
+          let table: EngineTable
+          if (name === 'http_events') table = store.retainedTable(endNs)
+          else if (name === 'mysql_events') table = store.mysqlTable(endNs)
+          else return undefined
           scanned += table.data[0]?.length ?? 0
-          return table
+          return restricted ? redactTable(table) : table
         },
         metadata: metadataAt(
           this.world,

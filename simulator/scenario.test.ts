@@ -23,6 +23,7 @@ describe('scenario format', () => {
       exec_delay_ms: 50,
       http_events_bytes: 515_060_531,
       metadata_delay_ms: 5000,
+      data_access: 'Full',
     })
   })
 

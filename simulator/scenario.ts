@@ -107,6 +107,49 @@ export const ClientSchema = z.strictObject({
 })
 
 /**
+ * Inbound gRPC calls the pod serves (Go gRPC, the only gRPC Pixie traces): rows of http_events
+ * with major_version 2, content_type 2, resp_status 200, and the call's grpc-status in
+ * resp_headers (pixie-io/pixie src/stirling/source_connectors/socket_tracer/http_table.h,
+ * grpc_trace_bpf_test.cc).
+ */
+export const GrpcSchema = z.strictObject({
+  /** Calls per second, per pod, before the traffic multiplier. */
+  rps: z.number().nonnegative(),
+  /** Weights of `/<package>.<Service>/<Method>` paths. */
+  methods: weights(
+    z.string().regex(/^\/[A-Za-z0-9_.]+\/[A-Za-z0-9_]+$/, 'must be /<package>.<Service>/<Method>')
+  ).default({ '/demo.v1.Greeter/SayHello': 1 }),
+  /** Weights of grpc-status codes 0 (OK) to 16 (UNAUTHENTICATED). */
+  status: weights(z.string().regex(/^([0-9]|1[0-6])$/, 'must be a gRPC status code 0-16')).default({
+    '0': 1,
+  }),
+  latency: LatencySchema.default({ dist: 'constant', ms: 5 }),
+})
+
+/**
+ * MySQL queries the pod sends (its outbound database calls): rows of mysql_events with trace_role
+ * 1 under the pod (pixie-io/pixie src/stirling/source_connectors/socket_tracer/mysql_table.h).
+ * Pixie traces MySQL on both sides (conn_tracker.cc), so when `server_pod` names a pod of the same
+ * namespace, each query is also a trace_role 2 row under that pod.
+ */
+export const MysqlSchema = z.strictObject({
+  /** Queries per second, per pod, before the traffic multiplier. */
+  qps: z.number().nonnegative(),
+  /** Fraction of queries answered with an error packet (resp_status 3). */
+  error_rate: z.number().min(0).max(1).default(0),
+  /** Weights of the error messages of failed queries (resp_body). */
+  errors: weights(z.string().min(1)).default({
+    '1213 (40001): Deadlock found when trying to get lock; try restarting transaction': 1,
+  }),
+  /** Weights of the query texts (req_body, sent as COM_QUERY). */
+  queries: weights(z.string().min(1)).default({ 'SELECT * FROM orders WHERE id = ?': 1 }),
+  latency: LatencySchema.default({ dist: 'constant', ms: 2 }),
+  remote_addr: z.string().default('10.96.0.30'),
+  remote_port: z.number().int().min(1).max(65535).default(3306),
+  server_pod: dnsName.optional(),
+})
+
+/**
  * The traffic one pod serves. Every field is optional so a pod can override only what differs
  * from its replicaset; defaults apply after merging (see resolveTraffic).
  */
@@ -119,6 +162,8 @@ export const TrafficSchema = z.strictObject({
   methods: weights(z.string().min(1)).optional(),
   probes: ProbesSchema.optional(),
   client: ClientSchema.optional(),
+  grpc: GrpcSchema.optional(),
+  mysql: MysqlSchema.optional(),
 })
 export type TrafficInput = z.infer<typeof TrafficSchema>
 
@@ -193,6 +238,13 @@ export const PixieSchema = z.strictObject({
    * documented; 5 s is an assumption.
    */
   metadata_delay_ms: z.number().int().nonnegative().default(5000),
+  /**
+   * Vizier's data access mode (Vizier CR spec.dataAccess). Restricted replaces the sensitive
+   * columns with 'REDACTED' (pixie-io/pixie src/carnot/planner/logical_planner.cc lists them,
+   * src/carnot/planner/compiler/analyzer/restrict_columns_rule.cc RedactAllData). PIIRestricted
+   * (a best-effort PII scrub) is not modelled.
+   */
+  data_access: z.enum(['Full', 'Restricted']).default('Full'),
 })
 export type PixieSettings = z.output<typeof PixieSchema>
 
@@ -216,6 +268,7 @@ export const ScenarioSchema = z
       exec_delay_ms: 50,
       http_events_bytes: HTTP_EVENTS_DEFAULT_BYTES,
       metadata_delay_ms: 5000,
+      data_access: 'Full',
     }),
     nodes: z.array(z.string().min(1)).min(1).default(['sim-node-1']),
     namespaces: z.array(NamespaceSchema).min(1),

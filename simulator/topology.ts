@@ -5,7 +5,20 @@
  */
 import type { MetadataResolver } from './pxl/types'
 import { hashSeed, randomString, randomUuid, rngFor } from './prng'
-import type { LatencySpec, ReplicaSetSpec, Scenario, TrafficInput } from './scenario'
+import type { z } from 'zod'
+import type {
+  GrpcSchema,
+  LatencySpec,
+  MysqlSchema,
+  ReplicaSetSpec,
+  Scenario,
+  TrafficInput,
+} from './scenario'
+
+/** Inbound gRPC calls with defaults applied (scenario GrpcSchema). */
+export type GrpcTraffic = z.output<typeof GrpcSchema>
+/** Outbound MySQL queries with defaults applied (scenario MysqlSchema). */
+export type MysqlTraffic = z.output<typeof MysqlSchema>
 
 /** The alphabet Kubernetes uses for generated name suffixes (no vowels, no look-alikes). */
 const K8S_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'
@@ -36,6 +49,8 @@ export interface Traffic {
   methods: Record<string, number>
   probes: ProbesTraffic | undefined
   client: ClientTraffic | undefined
+  grpc: GrpcTraffic | undefined
+  mysql: MysqlTraffic | undefined
 }
 
 export interface SimPod {
@@ -68,7 +83,7 @@ export interface World {
   byUpid: Map<string, SimPod>
 }
 
-const DEFAULT_TRAFFIC: Omit<Traffic, 'probes' | 'client'> = {
+const DEFAULT_TRAFFIC: Omit<Traffic, 'probes' | 'client' | 'grpc' | 'mysql'> = {
   rps: 0,
   status: { '200': 1 },
   latency: { dist: 'constant', ms: 10 },
@@ -87,6 +102,8 @@ export function resolveTraffic(rs: TrafficInput, pod: TrafficInput | undefined):
     methods: merged.methods ?? DEFAULT_TRAFFIC.methods,
     probes: merged.probes,
     client: merged.client,
+    grpc: merged.grpc,
+    mysql: merged.mysql,
   }
 }
 

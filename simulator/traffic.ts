@@ -27,7 +27,7 @@ const Z99 = 2.3263478740408408
 /** Column-major rows of one second, sorted by time_. */
 export type Chunk = CellValue[][]
 
-type StreamKind = 'main' | 'probe' | 'client'
+type StreamKind = 'main' | 'probe' | 'client' | 'grpc'
 
 interface Weighted {
   keys: string[]
@@ -164,6 +164,25 @@ function compileStreams(world: World): CompiledStream[] {
         encrypted: false,
       })
     }
+    if (t.grpc) {
+      const grpc = t.grpc
+      streams.push({
+        pod,
+        kind: 'grpc',
+        rps: grpc.rps,
+        scaled: true,
+        // grpc-status codes, drawn like HTTP statuses.
+        statuses: weighted(grpc.status),
+        paths: weighted(grpc.methods),
+        methods: weighted({ POST: 1 }),
+        latencyMs: latencySampler(grpc.latency),
+        remoteAddr: (rng) => CALLER_IPS[Math.floor(rng() * CALLER_IPS.length)] ?? '10.244.9.2',
+        remotePort: ephemeral,
+        localPort: () => 9090n,
+        reqHeaders: constant(''),
+        encrypted: false,
+      })
+    }
     if (t.client) {
       const client = t.client
       streams.push({
@@ -184,6 +203,65 @@ function compileStreams(world: World): CompiledStream[] {
     }
   }
   return streams
+}
+
+/** grpc-message of a failed call, per code (the text is free-form; these are typical). */
+const GRPC_MESSAGES: Record<number, string> = {
+  1: 'context canceled',
+  2: 'unknown error',
+  4: 'context deadline exceeded',
+  5: 'not found',
+  13: 'internal error',
+  14: 'connection refused',
+}
+
+/**
+ * One gRPC call as Pixie's socket tracer records it in http_events (pixie-io/pixie
+ * src/stirling/source_connectors/socket_tracer/socket_trace_connector.cc, HTTP/2 records):
+ * major_version 2, minor_version 0, content_type 2 (gRPC), `:method` POST, `:path` the method,
+ * resp_status the `:status` 200 whatever the call's outcome, resp_message "OK", and headers as a
+ * JSON object with sorted keys and string values where the trailers grpc-status and grpc-message
+ * sit among the response headers (grpc_trace_bpf_test.cc expects `"grpc-status":"0"}`).
+ * Bodies are protobuf text format.
+ */
+function grpcRow(
+  s: CompiledStream,
+  time: bigint,
+  code: number,
+  path: string,
+  latencyNs: number,
+  rng: Rng
+): CellValue[] {
+  const host = s.pod.services[0] ?? s.pod.replicaset
+  const row: CellValue[] = new Array(HTTP_EVENTS_COLUMNS.length)
+  const message = code === 0 ? '' : `,"grpc-message":"${GRPC_MESSAGES[code] ?? 'error'}"`
+  const reqBody = '1: "canary"'
+  const respBody = code === 0 ? '1: "Hello canary"' : ''
+  row[COL.time_] = time
+  row[COL.upid] = s.pod.upid
+  row[COL.remote_addr] = s.remoteAddr(rng)
+  row[COL.remote_port] = s.remotePort(rng)
+  row[COL.local_addr] = s.pod.ip
+  row[COL.local_port] = s.localPort(rng)
+  row[COL.trace_role] = TRACE_ROLE_SERVER
+  row[COL.encrypted] = false
+  row[COL.major_version] = 2n
+  row[COL.minor_version] = 0n
+  row[COL.content_type] = 2n
+  row[COL.req_headers] =
+    `{":authority":"${host}:9090",":method":"POST",":path":"${path}",":scheme":"http","content-type":"application/grpc","te":"trailers","user-agent":"grpc-go/1.43.0"}`
+  row[COL.req_method] = 'POST'
+  row[COL.req_path] = path
+  row[COL.req_body] = reqBody
+  row[COL.req_body_size] = big(reqBody.length + 5)
+  row[COL.resp_headers] =
+    `{":status":"200","content-type":"application/grpc"${message},"grpc-status":"${code}"}`
+  row[COL.resp_status] = 200n
+  row[COL.resp_message] = 'OK'
+  row[COL.resp_body] = respBody
+  row[COL.resp_body_size] = big(respBody === '' ? 0 : respBody.length + 5)
+  row[COL.latency] = BigInt(latencyNs)
+  return row
 }
 
 const streamCache = new WeakMap<World, CompiledStream[]>()
@@ -230,6 +308,13 @@ export function secondChunk(world: World, second: number, multiplier = 1): Chunk
         : status < 400
           ? '"blue"'
           : (REASON_PHRASES[status] ?? 'error')
+      if (s.kind === 'grpc') {
+        const row = grpcRow(s, base + BigInt(offset), status, path, latencyNs, rng)
+        if (s.pod.startedNs !== undefined && (row[COL.time_] as bigint) < s.pod.startedNs) continue
+        rows.push(row)
+        offsets.push(offset)
+        continue
+      }
       const row: CellValue[] = new Array(HTTP_EVENTS_COLUMNS.length)
       row[COL.time_] = base + BigInt(offset)
       row[COL.upid] = s.pod.upid

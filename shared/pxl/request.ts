@@ -1,6 +1,6 @@
 /**
  * Typed builders that turn validated parameters into a Vizier ExecuteScript call. The PxL source
- * is always the constant HTTP_STATS_SCRIPT; every request value (namespace, selector, window,
+ * is always the protocol's constant script (STATS_SCRIPTS); every request value (namespace, selector, window,
  * excluded paths, request filters, error threshold) becomes a string argument of one exec_funcs
  * entry, which Pixie binds as a literal and never parses as code.
  */
@@ -9,8 +9,19 @@ import type { RequestFilters } from '../filters'
 import type { ExecuteScriptOptions } from '../pixie/types'
 import type { Selector } from '../selector'
 import { excludedPathsPattern } from './exclusion'
+import { grpcOkStatusPattern } from '../protocol'
+import type { Protocol } from '../protocol'
+import { GRPC_STATS_SCRIPT } from './grpc-stats'
 import { HTTP_STATS_FUNCTIONS, HTTP_STATS_SCRIPT, HTTP_STATS_TABLE } from './http-stats'
+import { MYSQL_STATS_SCRIPT } from './mysql-stats'
 import type { PxlScript } from './script'
+
+/** The stats script of each protocol; all share the entry points and output columns. */
+export const STATS_SCRIPTS: Readonly<Record<Protocol, PxlScript>> = {
+  http: HTTP_STATS_SCRIPT,
+  grpc: GRPC_STATS_SCRIPT,
+  mysql: MYSQL_STATS_SCRIPT,
+}
 
 /** What one stats query needs, already validated (shared/params.ts). */
 export interface HttpStatsQuery {
@@ -23,6 +34,8 @@ export interface HttpStatsQuery {
   errorMinStatus: number
   /** Count only requests with this path / method (validated, shared/filters.ts); default none. */
   filters?: RequestFilters
+  /** Which traffic is measured (shared/protocol.ts); default http. */
+  protocol?: Protocol
 }
 
 /** A ready-to-send call plus what the response needs to report about it. */
@@ -32,6 +45,28 @@ export interface PxlCall {
   funcName: string
   /** Name of the result table holding the (canary's) output row. */
   outputTable: string
+}
+
+/**
+ * The arguments a protocol's script takes, from the HTTP ones: gRPC has no method filter and
+ * classifies by grpc-status (shared/protocol.ts); MySQL queries have neither path nor method.
+ */
+function protocolArgs(protocol: Protocol, http: Record<string, string>): Record<string, string> {
+  const { start_time, namespace, excluded_paths, path_pattern, error_min_status } = http
+  switch (protocol) {
+    case 'http':
+      return http
+    case 'grpc':
+      return {
+        start_time: start_time!,
+        namespace: namespace!,
+        excluded_paths: excluded_paths!,
+        path_pattern: path_pattern!,
+        ok_statuses: grpcOkStatusPattern(Number(error_min_status)),
+      }
+    case 'mysql':
+      return { start_time: start_time!, namespace: namespace! }
+  }
 }
 
 /** The PxL arguments for one query (all strings, as exec_funcs requires). */
@@ -51,14 +86,14 @@ export function httpStatsArgs(query: HttpStatsQuery): {
     throw new RangeError(`errorMinStatus must be an HTTP status, got ${query.errorMinStatus}`)
   }
   const filters = query.filters ?? NO_FILTERS
-  const common = {
+  const common = protocolArgs(query.protocol ?? 'http', {
     start_time: `-${query.windowSeconds}s`,
     namespace: selector.namespace,
     excluded_paths: excludedPathsPattern(query.excludedPaths),
     path_pattern: pathFilterPattern(filters.path),
     method_pattern: methodFilterPattern(filters.method),
     error_min_status: String(query.errorMinStatus),
-  }
+  })
   // Pixie names pods, replicasets and services 'namespace/name'.
   switch (selector.kind) {
     case 'replicaset':
@@ -86,13 +121,14 @@ export function httpStatsArgs(query: HttpStatsQuery): {
  */
 export function buildHttpStatsCall(query: HttpStatsQuery, queryName: string): PxlCall {
   const { funcName, args } = httpStatsArgs(query)
+  const script = STATS_SCRIPTS[query.protocol ?? 'http']
   return {
     options: {
-      script: HTTP_STATS_SCRIPT.source,
+      script: script.source,
       execFuncs: [{ funcName, args, outputTablePrefix: HTTP_STATS_TABLE }],
       queryName,
     },
-    script: HTTP_STATS_SCRIPT,
+    script,
     funcName,
     outputTable: HTTP_STATS_TABLE,
   }

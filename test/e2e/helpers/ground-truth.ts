@@ -137,28 +137,20 @@ export function groundTruth(world: World, query: TruthQuery): Truth {
   }
   const latenciesMs = latenciesNs.map((ns) => ns / 1e6).sort((a, b) => a - b)
   const sum = latenciesMs.reduce((s, x) => s + x, 0)
-  const startNs = query.nowNs - BigInt(query.windowSeconds) * 1_000_000_000n
-  const headNs = BigInt(Math.min(30_000, query.windowSeconds * 100)) * 1_000_000n
-  let fromNs = startNs
-  for (const node of servingNodes) {
-    const first = nodeFirst.get(node) as bigint
-    if (first - startNs > headNs && first > fromNs) fromNs = first
-  }
-  const allowance = 1_200_000_000n
-  const endNs =
-    lastNs < query.nowNs - allowance
-      ? query.nowNs - allowance
-      : lastNs > query.nowNs + allowance
-        ? query.nowNs + allowance
-        : lastNs
-  const coveredSeconds = requests === 0 ? null : Number((endNs - fromNs) / 1_000_000n) / 1000
+  const { coveredSeconds, truncated } = coveredTruth(
+    query,
+    nodeFirst,
+    servingNodes,
+    lastNs,
+    requests
+  )
   return {
     requests,
     errors,
     errorRate: requests === 0 ? null : errors / requests,
     rps: coveredSeconds === null ? null : requests / coveredSeconds,
     coveredSeconds,
-    truncated: fromNs !== startNs,
+    truncated,
     latenciesMs,
     meanMs: requests === 0 ? null : sum / requests,
     quantilesMs:
@@ -208,4 +200,50 @@ function retained(world: World, data: unknown[][]): boolean[] {
     kept[r] = true
   }
   return kept
+}
+
+/**
+ * The covered span by the answers' definition (README "What the data covers"), restated: from the
+ * window's start, or from the latest oldest row of a serving node whose rows start more than
+ * min(30 s, window / 10) late; to the newest selected row, held within 1.2 s of now.
+ *
+ * @param nodeFirst per node, its oldest row in the window over the whole table
+ */
+export function coveredTruth(
+  query: { nowNs: bigint; windowSeconds: number },
+  nodeFirst: ReadonlyMap<string, bigint>,
+  servingNodes: ReadonlySet<string>,
+  lastNs: bigint,
+  requests: number
+): { coveredSeconds: number | null; truncated: boolean } {
+  const startNs = query.nowNs - BigInt(query.windowSeconds) * 1_000_000_000n
+  const headNs = BigInt(Math.min(30_000, query.windowSeconds * 100)) * 1_000_000n
+  let fromNs = startNs
+  for (const node of servingNodes) {
+    const first = nodeFirst.get(node) as bigint
+    if (first - startNs > headNs && first > fromNs) fromNs = first
+  }
+  const allowance = 1_200_000_000n
+  const endNs =
+    lastNs < query.nowNs - allowance
+      ? query.nowNs - allowance
+      : lastNs > query.nowNs + allowance
+        ? query.nowNs + allowance
+        : lastNs
+  const coveredSeconds = requests === 0 ? null : Number((endNs - fromNs) / 1_000_000n) / 1000
+  return { coveredSeconds, truncated: fromNs !== startNs }
+}
+
+/** Per node, its oldest row among `upids`/`times` (rows in time order). */
+export function nodeFirstRows(
+  world: World,
+  upids: unknown[],
+  times: unknown[]
+): Map<string, bigint> {
+  const first = new Map<string, bigint>()
+  for (let r = 0; r < upids.length; r++) {
+    const node = world.byUpid.get(upids[r] as string)?.node ?? ''
+    if (!first.has(node)) first.set(node, times[r] as bigint)
+  }
+  return first
 }
