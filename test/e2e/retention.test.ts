@@ -125,7 +125,9 @@ describe('e2e: a 1 h window over 15 minutes of retained data', () => {
         const r = answers.get(key) ?? (await fns![name].get(`${url.pathname}${url.search}`))
         answers.set(key, r)
         expect(r.status, JSON.stringify(r.body)).toBe(200)
-        expect(r.body.reason).toBe('pixie_retention')
+        // The scenario serves HTTP only: gRPC and MySQL templates see no requests at all.
+        const http = (url.searchParams.get('protocol') ?? 'http') === 'http'
+        expect(http ? r.body.reason : r.body.requests).toBe(http ? 'pixie_retention' : 0)
         let phase: string
         try {
           phase = evaluateResult(r.body, resolved)
