@@ -1,7 +1,10 @@
 export interface BuiltFunction {
   name: string
   outfile: string
+  /** Size of the entry, what start-up loads. */
   bytes: number
+  /** Outputs loaded only through a dynamic import (paths relative to the working directory). */
+  chunks: Array<{ path: string; bytes: number }>
   inputs: string[]
 }
 export function functionNames(): string[]

@@ -1,8 +1,11 @@
-// Builds one self-contained, minified ESM bundle per function: dist/<function>.mjs.
-// Each bundle holds its function and the shared code it imports, nothing else (no simulator,
-// no test code); a metafile per bundle (dist/<function>.meta.json) lists what went in.
+// Builds one minified ESM bundle per function: dist/<function>.mjs, the entry that starts and
+// answers, plus dist/<function>.chunks/ for code that only some configurations load through a
+// dynamic import (E2E decryption, the in-cluster service token: both need jose), so the start-up
+// path neither parses nor ships them when unused. Each holds its function and the shared code it
+// imports, nothing else (no simulator, no test code); a metafile per function
+// (dist/<function>.meta.json) lists what went into every output.
 import { build } from 'esbuild'
-import { existsSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -35,27 +38,38 @@ export function functionNames() {
 }
 
 /**
- * Bundles every function into `outdir` (default dist/). Returns, per function, the bundle path,
- * its size in bytes and the list of source files it contains.
+ * Bundles every function into `outdir` (default dist/). Returns, per function, the entry's path,
+ * its size in bytes, the lazily loaded chunks (path and bytes) and the source files it contains.
  */
 export async function buildFunctions({ outdir = join(root, 'dist'), quiet = false } = {}) {
   mkdirSync(outdir, { recursive: true })
   const results = []
   for (const name of functionNames()) {
     const outfile = join(outdir, `${name}.mjs`)
+    rmSync(join(outdir, `${name}.chunks`), { recursive: true, force: true })
     const result = await build({
-      entryPoints: [join(root, 'functions', name, 'index.ts')],
-      outfile,
+      entryPoints: { [name]: join(root, 'functions', name, 'index.ts') },
+      outdir,
+      splitting: true,
+      entryNames: '[name]',
+      chunkNames: `${name}.chunks/[name]-[hash]`,
+      outExtension: { '.js': '.mjs' },
       ...bundleOptions,
       metafile: true,
       logLevel: quiet ? 'silent' : 'warning',
     })
     writeFileSync(join(outdir, `${name}.meta.json`), JSON.stringify(result.metafile))
-    const output = Object.values(result.metafile.outputs)[0]
+    const outputs = Object.entries(result.metafile.outputs)
+    const isEntry = ([, o]) => o.entryPoint === `functions/${name}/index.ts`
+    const output = outputs.find(isEntry)[1]
+    const chunks = outputs
+      .filter((entry) => !isEntry(entry))
+      .map(([path, o]) => ({ path, bytes: o.bytes }))
     results.push({
       name,
       outfile,
       bytes: output.bytes,
+      chunks,
       inputs: Object.keys(result.metafile.inputs),
     })
   }
@@ -66,5 +80,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const results = await buildFunctions()
   for (const r of results) {
     console.log(`${r.name.padEnd(12)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KB  ${r.outfile}`)
+    for (const c of r.chunks) {
+      console.log(
+        `${''.padEnd(12)} ${(c.bytes / 1024).toFixed(1).padStart(7)} KB  ${c.path} (loaded on demand)`
+      )
+    }
   }
 }

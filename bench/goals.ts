@@ -1,5 +1,5 @@
 /**
- * The goals of ARCHITECTURE.md "Goals" as numbers, and the description of how each figure is
+ * The performance goals (root README, "Performance") as numbers, and the description of how each figure is
  * measured (the "how" keys of the table). The descriptions interpolate the run's options so the
  * printed text always matches what this run did.
  */

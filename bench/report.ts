@@ -8,7 +8,7 @@
 export type GoalOp = '<=' | '=='
 
 export interface GoalCheck {
-  /** The goal as written in ARCHITECTURE.md "Goals", e.g. '<= 1.5 x floor'. */
+  /** The goal as the README states it, e.g. '<= 1.5 x floor'. */
   text: string
   op: GoalOp
   threshold: number

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: measures px-canary against the goals of ARCHITECTURE.md, side by side in one
+ * `npm run bench`: measures px-canary against its performance goals (root README), side by side in one
  * run, prints the table and writes bench/results/latest.json (the same figures, machine-readable,
  * plus summaries of the raw samples). Phases: bundle sizes; cold start and memory (the functions
  * interleaved with a bare node:http floor and bare Hono); overhead over the Pixie query;

@@ -33,6 +33,8 @@ describe('parseComparisonSettings', () => {
       alpha: 0.05,
       margin: 0.01,
       minRequests: DEFAULT_MIN_REQUESTS,
+      looks: 1,
+      extraMargin: null,
     })
     expect(parseComparisonSettings({}, LATENCY_MARGIN, true)?.margin).toBe(1.1)
   })
@@ -44,7 +46,19 @@ describe('parseComparisonSettings', () => {
         ERROR_RATE_MARGIN,
         true
       )
-    ).toEqual({ alpha: 0.01, margin: 0.005, minRequests: 200 })
+    ).toEqual({ alpha: 0.01, margin: 0.005, minRequests: 200, looks: 1, extraMargin: null })
+    expect(parseComparisonSettings({ looks: '12' }, ERROR_RATE_MARGIN, true)?.looks).toBe(12)
+    expect(parseComparisonSettings({ looks: '1000' }, ERROR_RATE_MARGIN, true)?.looks).toBe(1000)
+    const tail = { name: 'tail_margin', spec: { default: 2, min: 1, max: 100, meaning: 'a ratio' } }
+    expect(parseComparisonSettings({}, LATENCY_MARGIN, true, tail)?.extraMargin).toBe(2)
+    expect(
+      parseComparisonSettings({ tail_margin: '3.5' }, LATENCY_MARGIN, true, tail)?.extraMargin
+    ).toBe(3.5)
+    for (const bad of ['0.5', '101', 'x']) {
+      expect(
+        codeOf(() => parseComparisonSettings({ tail_margin: bad }, LATENCY_MARGIN, true, tail))
+      ).toBe('invalid_tail_margin')
+    }
     expect(parseComparisonSettings({ margin: '1.5' }, LATENCY_MARGIN, true)?.margin).toBe(1.5)
     expect(parseComparisonSettings({ margin: '0' }, ERROR_RATE_MARGIN, true)?.margin).toBe(0)
   })
@@ -66,6 +80,10 @@ describe('parseComparisonSettings', () => {
       [{ min_requests: '2000000' }, 'invalid_min_requests'],
       [{ min_requests: '050' }, 'invalid_min_requests'],
       [{ min_requests: '' }, 'invalid_min_requests'],
+      [{ looks: '0' }, 'invalid_looks'],
+      [{ looks: '1001' }, 'invalid_looks'],
+      [{ looks: '2.5' }, 'invalid_looks'],
+      [{ looks: '-3' }, 'invalid_looks'],
     ]
     for (const [values, code] of cases) {
       expect(
@@ -104,11 +122,11 @@ describe('withComparisonParams', () => {
   const params = withComparisonParams(errorRateParams, ERROR_RATE_MARGIN)
 
   it("should add the comparison parameters to the metric's own", () => {
-    expect(params.names).toEqual(['errors', 'alpha', 'margin', 'min_requests'])
+    expect(params.names).toEqual(['errors', 'alpha', 'margin', 'min_requests', 'looks'])
     const baseline = { kind: 'pod', namespace: 'shop', pod: 'web-55c7f-' } as const
     expect(params.parse({ errors: '5xx', alpha: '0.1' }, { baseline })).toEqual({
       errorStatuses: '5xx',
-      comparison: { alpha: 0.1, margin: 0.01, minRequests: 50 },
+      comparison: { alpha: 0.1, margin: 0.01, minRequests: 50, looks: 1, extraMargin: null },
     })
     expect(params.parse({}, { baseline: null })).toEqual({
       errorStatuses: '4xx5xx',

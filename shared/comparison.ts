@@ -91,7 +91,7 @@ function side(
     entry: { funcName, args, outputTablePrefix: prefix },
     tables: {
       funcName,
-      // A function returning a list of frames writes `<prefix>[i]` (pxl.md, exec_funcs).
+      // A function returning a list of frames writes `<prefix>[i]` (pixie-io/pixie src/carnot/planner/compiler/ exec funcs).
       stats: latencyBuckets ? `${prefix}[0]` : prefix,
       buckets: latencyBuckets ? `${prefix}[1]` : null,
       echo: { kind, value },

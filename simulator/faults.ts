@@ -1,6 +1,7 @@
 /**
  * Faults the simulator can inject into ExecuteScript, switchable per scenario and at runtime.
- * Each mirrors something real Pixie does (see the Vizier API fact sheet, sections 2a and 3.4).
+ * Each mirrors something real Pixie does (pixie-io/pixie src/api/proto/vizierpb/vizierapi.proto
+ * for the statuses, src/vizier/services/query_broker/controllers/ for how a query ends).
  */
 import type { FaultsInput } from './scenario'
 

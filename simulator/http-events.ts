@@ -1,6 +1,6 @@
 /**
  * The http_events table schema as Pixie's socket tracer defines it (column names, data types and
- * semantic types; see the PxL fact sheet, section 1.1). px_info_ (debug builds only) is left out.
+ * semantic types; pixie-io/pixie src/stirling/source_connectors/socket_tracer/http_table.h). px_info_ (debug builds only) is left out.
  */
 import type { EngineColumn } from './pxl/types'
 

@@ -4,7 +4,13 @@ import { PxCanaryError } from '../../shared/errors'
 import type { HttpStats } from '../../shared/pxl/result'
 import { errorRateComparison } from './comparison'
 
-const SETTINGS: ComparisonSettings = { alpha: 0.05, margin: 0.01, minRequests: 50 }
+const SETTINGS: ComparisonSettings = {
+  alpha: 0.05,
+  margin: 0.01,
+  minRequests: 50,
+  looks: 1,
+  extraMargin: null,
+}
 function stats(requests: number, errors = 0, p99Ms = 100): HttpStats {
   return {
     requests,
@@ -28,7 +34,10 @@ describe('errorRateComparison', () => {
     expect(body.difference).toBeCloseTo(0.03, 12)
     expect(body.ratio).toBeCloseTo(4, 12)
     expect(body.p_value_canary_greater).toBeLessThan(1e-6)
-    expect(body.interval?.level).toBeCloseTo(0.95, 12)
+    // At one look the one-sided test runs at alpha; the two-sided interval whose lower end
+    // matches it is at 1 - 2 alpha.
+    expect(body.interval?.level).toBeCloseTo(0.9, 12)
+    expect(body.alpha_per_test).toBe(0.05)
     expect(body.interval?.lower).toBeGreaterThan(0.01)
     expect(body.interval?.upper).toBeGreaterThan(0.03)
     expect(body).toMatchObject({

@@ -8,7 +8,7 @@
 import { judged } from '../../shared/comparison-params'
 import type { ComparisonSettings, JudgedBy } from '../../shared/comparison-params'
 import type { HttpStats } from '../../shared/pxl/result'
-import { compareErrorRates, errorRateVerdict } from '../../shared/stats'
+import { errorRateRolloutVerdict } from '../../shared/stats'
 import type { ProportionTest } from '../../shared/stats'
 
 /** One side's error figures. */
@@ -26,7 +26,7 @@ export interface ErrorRateComparisonBody extends JudgedBy {
   difference: number | null
   /** Canary rate over baseline rate; null when the baseline rate is 0. */
   ratio: number | null
-  /** Two-sided (1 - alpha) Newcombe interval for the difference. */
+  /** Two-sided (1 - 2 alpha_per_test) Newcombe interval: its lower end matches the test. */
   interval: { level: number; lower: number; upper: number } | null
   /** Two-sided p-value. */
   p_value: number | null
@@ -37,8 +37,8 @@ export interface ErrorRateComparisonBody extends JudgedBy {
 
 /**
  * Canary error rate against the baseline's: Fisher's exact test (z above its size threshold),
- * the Newcombe interval at confidence 1 - alpha, and the verdict (worse only when significant
- * at alpha AND the difference exceeds the margin).
+ * the Newcombe interval, and the verdict (worse only when significant at alpha / looks AND the
+ * difference exceeds the margin), so `looks` looks together stay at alpha.
  *
  * @throws PxCanaryError result_invalid_count for counts that cannot be trusted
  */
@@ -47,16 +47,17 @@ export function errorRateComparison(
   baseline: HttpStats,
   settings: ComparisonSettings
 ): ErrorRateComparisonBody {
-  const cmp = compareErrorRates(
+  const verdict = errorRateRolloutVerdict(
     { errors: canary.errors, requests: canary.requests },
     { errors: baseline.errors, requests: baseline.requests },
-    { confidence: 1 - settings.alpha }
+    {
+      alpha: settings.alpha,
+      looks: settings.looks,
+      margin: settings.margin,
+      minSamples: settings.minRequests,
+    }
   )
-  const verdict = errorRateVerdict(cmp, {
-    alpha: settings.alpha,
-    margin: settings.margin,
-    minSamples: settings.minRequests,
-  })
+  const cmp = verdict.comparison
   return {
     canary: { ...cmp.canary },
     baseline: { ...cmp.baseline },
@@ -66,6 +67,6 @@ export function errorRateComparison(
     p_value: cmp.pValueTwoSided,
     p_value_canary_greater: cmp.pValueCanaryGreater,
     test: cmp.test,
-    ...judged(verdict, settings),
+    ...judged(verdict, settings, verdict.alphaPerTest),
   }
 }

@@ -5,7 +5,13 @@ import type { HttpStats } from '../../shared/pxl/result'
 import { bucketIndex, LATENCY_BUCKET_COUNT } from '../../shared/stats'
 import { latencyComparison } from './comparison'
 
-const LATENCY_SETTINGS: ComparisonSettings = { alpha: 0.05, margin: 1.1, minRequests: 50 }
+const LATENCY_SETTINGS: ComparisonSettings = {
+  alpha: 0.05,
+  margin: 1.1,
+  minRequests: 50,
+  looks: 1,
+  extraMargin: 2,
+}
 
 function stats(requests: number, errors = 0, p99Ms = 100): HttpStats {
   return {
@@ -51,6 +57,46 @@ describe('latencyComparison', () => {
     expect(body.mann_whitney?.probability_greater).toBeGreaterThan(0.6)
     expect(body).toMatchObject({ quantile: 'p99', alpha: 0.05, margin: 1.1, min_requests: 50 })
     expectJsonSafe(body)
+  })
+
+  it('should call a canary faster at the median but slow in the tail worse, decided by the tail', () => {
+    // 1,000 requests per side: the canary's median 12 ms against 40 ms, but 5 % at 6 s.
+    const fast = spread(950, 5, 20)
+    const canary = side([...fast, ...Array<number>(50).fill(6000)], 6000)
+    const base = side(spread(1000, 20, 120), 118)
+    const body = latencyComparison({ canary, baseline: base }, 'p99', {
+      ...LATENCY_SETTINGS,
+      looks: 10,
+    })
+    expect(body.verdict).toBe('worse')
+    expect(body.decided_by).toBe('tail')
+    expect(body.reason).toMatch(/^canary slower in the tail/)
+    expect(body.mann_whitney?.p_value_canary_slower).toBeGreaterThan(0.5)
+    expect(body.location).toMatchObject({ worse: false })
+    expect(body.location!.median_ratio).toBeLessThan(0.5)
+    expect(body.tail).toMatchObject({ worse: true, margin: 2 })
+    expect(body.tail!.canary.in_tail).toBeGreaterThanOrEqual(50)
+    expect(body.tail!.p_value_canary_greater).toBeLessThan(body.alpha_per_test)
+    expect(body).toMatchObject({ looks: 10, alpha: 0.05, tail_margin: 2 })
+    expect(body.alpha_per_test).toBeCloseTo(0.05 / 20, 12)
+    expect(body.ratio_interval!.level).toBeCloseTo(0.95, 12)
+    expect(body.ratio_interval!.lower).toBeGreaterThan(10)
+    expectJsonSafe(body)
+  })
+
+  it('should judge the tail share ratio against tail_margin', () => {
+    // 5 % of the canary at 6 s against 1 % of the baseline: a share ratio of 5.
+    const canary = side([...spread(950, 20, 120), ...Array<number>(50).fill(6000)], 6000)
+    const base = side([...spread(990, 20, 120), ...Array<number>(10).fill(6000)], 6000)
+    const judge = (tailMargin: number) =>
+      latencyComparison({ canary, baseline: base }, 'p99', {
+        ...LATENCY_SETTINGS,
+        extraMargin: tailMargin,
+      })
+    expect(judge(2).tail!.share_ratio).toBeCloseTo(5, 9)
+    expect(judge(2)).toMatchObject({ verdict: 'worse', decided_by: 'tail', tail_margin: 2 })
+    expect(judge(10).tail).toMatchObject({ worse: false, margin: 10 })
+    expect(judge(10).verdict).toBe('not_worse')
   })
 
   it('should call the same distribution not worse', () => {

@@ -1,14 +1,17 @@
 /**
- * `comparison.latency`: the canary's latency quantile against the baseline's, both measured by
- * the same Pixie query over the same window, and a Mann-Whitney U test on the per-bucket counts
- * PxL returned. A figure that cannot be measured is null, and the verdict then
- * `insufficient_data`, never a pass.
+ * `comparison.latency`: the canary's latency against the baseline's, both measured by the same
+ * Pixie query over the same window, judged at the median (Mann-Whitney U on the per-bucket counts
+ * PxL returned) and in the tail (the share of requests beyond the pooled quantile, Fisher's exact
+ * test), each look at alpha / (2 looks) so the whole analysis stays at alpha
+ * (shared/stats/rollout-verdict.ts). A regression that lives only in the tail is caught even when
+ * the canary is faster at the median. A figure that cannot be measured is null, and the verdict
+ * then `insufficient_data`, never a pass.
  */
 import type { ComparedSides } from '../../shared/comparison'
 import { judged } from '../../shared/comparison-params'
 import type { ComparisonSettings, JudgedBy } from '../../shared/comparison-params'
-import { compareLatency, latencyVerdict } from '../../shared/stats'
-import type { LatencyComparison } from '../../shared/stats'
+import { compareLatency, DEFAULT_TAIL_MARGIN, latencyRolloutVerdict } from '../../shared/stats'
+import type { LatencyDecider } from '../../shared/stats'
 import { ms } from './figures'
 import type { Quantile } from './params'
 
@@ -28,6 +31,11 @@ export interface LatencyComparisonBody extends JudgedBy {
   difference_ms: number | null
   /** Canary over baseline quantile; null when the baseline quantile is 0. */
   ratio: number | null
+  /**
+   * Interval for the quantile ratio, from the bucket counts (order statistics of each side,
+   * Bonferroni-combined); `upper` null when unbounded. Null when insufficient data.
+   */
+  ratio_interval: { level: number; lower: number; upper: number | null } | null
   /** Mann-Whitney U on the bucketed latencies; null when a side has no requests. */
   mann_whitney: {
     u: number
@@ -38,6 +46,39 @@ export interface LatencyComparisonBody extends JudgedBy {
     /** One-sided p-value for "the canary is slower" (what the verdict uses). */
     p_value_canary_slower: number
   } | null
+  /** The median part of the verdict; null when insufficient data. */
+  location: {
+    /** Canary median over baseline median, both read from the buckets. */
+    median_ratio: number | null
+    p_value_canary_slower: number
+    probability_greater: number
+    /** Significant at alpha_per_test AND median_ratio above `margin`. */
+    worse: boolean
+  } | null
+  /** The tail part of the verdict; null when insufficient data. */
+  tail: {
+    /** Lower edge of the bucket holding the pooled quantile: the tail is at least this slow. */
+    threshold_ms: number
+    canary: TailSideBody
+    baseline: TailSideBody
+    /** Canary share over baseline share; null when the baseline has none in the tail. */
+    share_ratio: number | null
+    /** Fisher's one-sided exact p-value for "the canary has more of its requests in the tail". */
+    p_value_canary_greater: number
+    /** `tail_margin`: the share ratio the canary must exceed to be worse. */
+    margin: number
+    worse: boolean
+  } | null
+  /** Which part called the canary worse; null unless worse. */
+  decided_by: LatencyDecider | null
+  tail_margin: number
+}
+
+/** One side's share of requests in the tail. */
+export interface TailSideBody {
+  requests: number
+  in_tail: number
+  share: number
 }
 
 const QUANTILE_FRACTION: Record<Quantile, number> = { p50: 0.5, p90: 0.9, p99: 0.99 }
@@ -48,9 +89,10 @@ function msOrNull(ns: number | null): number | null {
 
 /**
  * Canary latency against the baseline's: the chosen quantile of each side (Pixie's own
- * px.quantiles, so it equals `latency_ms`), their difference and ratio, and the Mann-Whitney U
- * test on the per-bucket counts PxL returned. Worse only when the test is significant at alpha
- * AND the canary quantile exceeds margin x the baseline's.
+ * px.quantiles, so it equals `latency_ms`), their difference and ratio with the ratio's interval
+ * from the buckets, and the verdict: worse when the canary is significantly (at
+ * alpha / (2 looks)) AND materially slower at the median (median ratio above `margin`) or in the
+ * tail (its share beyond the pooled quantile above `tail_margin` x the baseline's).
  *
  * @throws PxCanaryError result_invalid_count / result_invalid_bucket for malformed buckets
  */
@@ -72,25 +114,27 @@ export function latencyComparison(
   // The quantiles shown and judged are Pixie's own px.quantiles (t-digest) figures, what a user
   // sees in Pixie, where the bucket estimate may be off by up to 19 %; the buckets serve the
   // Mann-Whitney test.
-  const cmp: LatencyComparison = {
-    ...fromBuckets,
-    canary: { requests: fromBuckets.canary.requests, quantileNs: q1 },
-    baseline: { requests: fromBuckets.baseline.requests, quantileNs: q2 },
-    differenceNs: both ? q1 - q2 : null,
-    ratio: both && q2 > 0 ? q1 / q2 : null,
-  }
-  const verdict = latencyVerdict(cmp, {
+  const tailMargin = settings.extraMargin ?? DEFAULT_TAIL_MARGIN
+  const verdict = latencyRolloutVerdict(canary.buckets, baseline.buckets, {
     alpha: settings.alpha,
+    looks: settings.looks,
+    quantile: QUANTILE_FRACTION[quantile],
     ratioMargin: settings.margin,
+    tailMargin,
     minSamples: settings.minRequests,
   })
-  const mw = cmp.mannWhitney
+  const { location, tail, quantileRatioInterval: interval } = verdict
+  const mw = fromBuckets.mannWhitney
   return {
     quantile,
-    canary: { requests: cmp.canary.requests, quantile_ms: msOrNull(q1) },
-    baseline: { requests: cmp.baseline.requests, quantile_ms: msOrNull(q2) },
-    difference_ms: msOrNull(cmp.differenceNs),
-    ratio: cmp.ratio,
+    canary: { requests: fromBuckets.canary.requests, quantile_ms: msOrNull(q1) },
+    baseline: { requests: fromBuckets.baseline.requests, quantile_ms: msOrNull(q2) },
+    difference_ms: both ? ms(q1 - q2) : null,
+    ratio: both && q2 > 0 ? q1 / q2 : null,
+    ratio_interval:
+      interval === null
+        ? null
+        : { level: interval.level, lower: interval.lower, upper: interval.upper },
     mann_whitney:
       mw === null
         ? null
@@ -101,6 +145,37 @@ export function latencyComparison(
             p_value: mw.pTwoSided,
             p_value_canary_slower: mw.pGreater,
           },
-    ...judged(verdict, settings),
+    location:
+      location === null
+        ? null
+        : {
+            median_ratio: location.medianRatio,
+            p_value_canary_slower: location.pValueCanarySlower,
+            probability_greater: location.probabilityGreater,
+            worse: location.worse,
+          },
+    tail:
+      tail === null
+        ? null
+        : {
+            threshold_ms: ms(tail.thresholdNs),
+            canary: {
+              requests: tail.canary.requests,
+              in_tail: tail.canary.inTail,
+              share: tail.canary.share,
+            },
+            baseline: {
+              requests: tail.baseline.requests,
+              in_tail: tail.baseline.inTail,
+              share: tail.baseline.share,
+            },
+            share_ratio: tail.shareRatio,
+            p_value_canary_greater: tail.pValueCanaryGreater,
+            margin: tailMargin,
+            worse: tail.worse,
+          },
+    decided_by: verdict.decidedBy,
+    ...judged(verdict, settings, verdict.alphaPerTest),
+    tail_margin: tailMargin,
   }
 }

@@ -6,7 +6,7 @@
  *
  * With a baseline selector the same query also counts each side's requests per log-spaced
  * latency bucket (in PxL, at most 110 rows per side), and `comparison.latency` judges the canary
- * against the baseline (the quantile's ratio, Mann-Whitney U).
+ * against the baseline at the median (Mann-Whitney U) and in the tail (a two-sample quantile test).
  */
 import { PxCanaryError } from '../../shared/errors'
 import type { MetricDefinition } from '../../shared/metric'

@@ -127,7 +127,14 @@ describe('throughput function with a baseline', () => {
       requests: 600,
       baseline: { value: 90, rps: 90, requests: 5400 },
       comparison: {
-        throughput: { canary_rps: 10, baseline_rps: 90, canary_share: 0.1, ratio: 600 / 5400 },
+        throughput: {
+          canary_rps: 10,
+          baseline_rps: 90,
+          canary_share: 0.1,
+          ratio: 600 / 5400,
+          verdict: 'not_worse',
+          min_share: 0.05,
+        },
       },
     })
     expect(client.calls).toHaveLength(1)
@@ -144,9 +151,42 @@ describe('throughput function with a baseline', () => {
     })
   })
 
+  it('should fail a starved canary and leave a quiet service undecided', async () => {
+    const starved = setup(
+      comparisonResponder({ canary: { requests: 3 }, baseline: { requests: 2000 } })
+    )
+    const q = '/?namespace=a&pod=b&baseline_pod=c&min_share=0.05&looks=10'
+    expect(await body(await starved.app.request(q))).toMatchObject({
+      comparison: { throughput: { verdict: 'worse', looks: 10, alpha_per_look: 0.005 } },
+    })
+    const quiet = setup(
+      comparisonResponder({ canary: { requests: 0 }, baseline: { requests: 30 } })
+    )
+    expect(await body(await quiet.app.request(q))).toMatchObject({
+      comparison: { throughput: { verdict: 'insufficient_data', p_value_starved: null } },
+    })
+  })
+
+  it('should refuse bad share parameters, and share parameters without a baseline', async () => {
+    const { app } = setup(() => statsResult({ requests: 1 }))
+    for (const [extra, code] of [
+      ['min_share=0', 'invalid_min_share'],
+      ['min_share=1', 'invalid_min_share'],
+      ['looks=0', 'invalid_looks'],
+      ['alpha=0.5', 'invalid_alpha'],
+    ] as const) {
+      const res = await app.request(`/?namespace=a&pod=b&baseline_pod=c&${extra}`)
+      expect(res.status).toBe(400)
+      expect((await body(res)).error.code).toBe(code)
+    }
+    const res = await app.request('/?namespace=a&pod=b&min_share=0.1')
+    expect(res.status).toBe(400)
+    expect((await body(res)).error.code).toBe('missing_baseline')
+  })
+
   it('should refuse comparison parameters it has no verdict for', async () => {
     const { app } = setup(() => statsResult({ requests: 1 }))
-    for (const extra of ['alpha=0.05', 'margin=0.01', 'min_requests=10']) {
+    for (const extra of ['margin=0.01', 'min_requests=10']) {
       const res = await app.request(`/?namespace=a&pod=b&baseline_pod=c&${extra}`)
       expect(res.status).toBe(400)
       expect((await body(res)).error.code).toBe('unknown_parameter')

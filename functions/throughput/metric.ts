@@ -1,12 +1,16 @@
 /**
  * The throughput metric: inbound HTTP requests per second served by the selected pods, averaged
  * over the span of the window the data covers (requests / covered_seconds: the newest rows are up
- * to a push period behind, and retention can cut the window's start). Pixie's UI scripts average per-bin rates,
- * which skips empty bins; a canary gate needs the plain count over the window.
+ * to a push period behind, and retention can cut the window's start). Pixie's UI scripts average
+ * per-bin rates, which skips empty bins; a canary gate needs the plain count over the window.
  *
  * With a baseline selector the same query also measures the baseline, and
- * `comparison.throughput` reports both rates and the canary's share of the traffic.
+ * `comparison.throughput` reports both rates, the canary's share of the traffic and whether the
+ * canary is starved of it (`min_share`, `alpha`, `looks`).
  */
+import { withShareParams } from '../../shared/comparison-params'
+import type { ShareSettings } from '../../shared/comparison-params'
+import { PxCanaryError } from '../../shared/errors'
 import type { MetricDefinition } from '../../shared/metric'
 import { noExtraParams } from '../../shared/params'
 import { coverageOf } from '../../shared/pxl/coverage'
@@ -23,9 +27,14 @@ function rpsOf(stats: HttpStats, windowSeconds: number): number | null {
   return stats.requests === 0 || !(seconds > 0) ? null : stats.requests / seconds
 }
 
-export const throughput: MetricDefinition<Record<string, never>> = {
+/** Throughput's parameters: the traffic-share ones, null without a baseline. */
+export interface ThroughputParams {
+  share: ShareSettings | null
+}
+
+export const throughput: MetricDefinition<ThroughputParams> = {
   name: 'throughput',
-  params: noExtraParams,
+  params: withShareParams(noExtraParams),
   // Throughput does not depend on which statuses are errors; the PxL function still takes one.
   errorMinStatus: () => 400,
   latencyBuckets: false,
@@ -34,8 +43,12 @@ export const throughput: MetricDefinition<Record<string, never>> = {
     return { value: rps, rps }
   },
   compare: (sides, query) => {
+    const settings = query.params.share
+    if (settings === null) {
+      throw new PxCanaryError('internal_error', 'a comparison without traffic-share settings')
+    }
     const { canary, baseline } = sides
-    const body = throughputComparison(canary.stats, baseline.stats, query.windowSeconds)
+    const body = throughputComparison(canary.stats, baseline.stats, query.windowSeconds, settings)
     // The same rates as each side's `rps`: over the span its rows cover.
     const canaryRps = rpsOf(canary.stats, query.windowSeconds)
     const baselineRps = rpsOf(baseline.stats, query.windowSeconds)

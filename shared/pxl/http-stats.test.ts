@@ -156,8 +156,9 @@ describe('HTTP stats PxL script', () => {
 
   const python = spawnSync('python3', ['--version']).status === 0
   it.skipIf(!python)('should parse as Python using only AST nodes Pixie accepts', () => {
-    // A stricter-than-Pixie offline check (PxL fact sheet section 6): ast.parse plus a node
-    // whitelist and no default arguments.
+    // A stricter-than-Pixie offline check: ast.parse plus a whitelist of the AST nodes Pixie's
+    // compiler accepts (pixie-io/pixie src/carnot/planner/compiler/ast_visitor.cc) and no
+    // default arguments.
     const check = `
 import ast, sys
 tree = ast.parse(sys.stdin.read())

@@ -1,6 +1,6 @@
 /**
  * The PxL syntax tree. Only the node types Pixie's compiler accepts exist here (see
- * ast_visitor.cc in pxl.md §6); the parser rejects everything else, so the evaluator never has to
+ * pixie-io/pixie src/carnot/planner/compiler/ast_visitor.cc); the parser rejects everything else, so the evaluator never has to
  * handle a construct Pixie would refuse. Every node carries its 1-based line and column so that
  * evaluation errors can point at the source like Pixie's compiler errors do.
  */

@@ -1,7 +1,7 @@
 /**
  * exec_funcs: calling a PxL function by name with string arguments, converted by each parameter's
  * annotation as Pixie's compiler does (ast_visitor.cc ProcessExecFuncArgs/ParseStringAsType, in
- * pxl.md §2): str and the string-like px types become string literals (never parsed as code),
+ * Pixie's PxL reference, docs.px.dev): str and the string-like px types become string literals (never parsed as code),
  * int/float/bool are parsed like absl SimpleAtoi/SimpleAtod/SimpleAtob, and any other annotation
  * makes the value be parsed as a PxL expression.
  *

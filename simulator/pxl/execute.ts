@@ -12,7 +12,7 @@ import { PxlCompileError, type EngineTable, type ExecuteOptions, type ExecutePxl
 /**
  * Executes a PxL script against `options.source`. Output order: px.display/px.debug tables in call
  * order, then each exec_func's tables. With exec_funcs present px.display is a no-op (Pixie's
- * NoopDisplayHandler, pxl.md §2 "Output"); px.debug still writes ('_'-prefixed names).
+ * NoopDisplayHandler, pixie-io/pixie src/carnot/planner/objects/pixie_module.cc); px.debug still writes ('_'-prefixed names).
  *
  * @throws PxlCompileError for what Pixie's compiler rejects (with 1-based line/column)
  * @throws PxlRuntimeError for failures while executing (e.g. integer modulo by zero)

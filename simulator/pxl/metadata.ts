@@ -1,6 +1,6 @@
 /**
  * Kubernetes metadata columns: `df.ctx[key]` (with Pixie's key aliases, metadata_handler.cc in
- * pxl.md §2) and the px.upid_to_* UDFs, resolved from each row's upid through the DataSource's
+ * pixie-io/pixie src/carnot/planner/metadata/metadata_handler.cc) and the px.upid_to_* UDFs, resolved from each row's upid through the DataSource's
  * MetadataResolver. Lookups are cached per distinct upid (there are few processes, many rows).
  */
 import type { CellValue } from '../../shared/pixie/types'

@@ -1,5 +1,5 @@
 /**
- * Recursive-descent parser for the Python subset Pixie's PxL compiler accepts (pxl.md §6):
+ * Recursive-descent parser for the Python subset Pixie's PxL compiler accepts (pixie-io/pixie src/carnot/planner/compiler/ast_visitor.cc):
  * statements Import, expression statements (docstrings included), Assign, FunctionDef and Return;
  * expressions Attribute, BinOp, BoolOp, Call, Compare, Dict, List, Name, Number, Str, Subscript,
  * Tuple and UnaryOp. Anything else Python would parse is rejected with a PxlCompileError at the

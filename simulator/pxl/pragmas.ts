@@ -1,5 +1,5 @@
 /**
- * `#px:set key=value` script flags (Vizier's query_flags.go; pixie-vizier-api.md §3.3). They are
+ * `#px:set key=value` script flags (pixie-io/pixie src/vizier/services/query_broker/controllers/query_flags.go). They are
  * comments to the Python parser, so they are read from the raw source before parsing. A malformed
  * line is an error, as in Vizier.
  */

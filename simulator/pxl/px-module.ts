@@ -42,7 +42,7 @@ function typeObject(
   return { kind: 'type', name, accepts, resultType, semanticType }
 }
 
-/** Semantic-type casts; value-preserving (pxl.md §2 "Semantic-type casts"). */
+/** Semantic-type casts; value-preserving (Pixie's PxL reference, docs.px.dev, semantic-type casts). */
 export const TYPE_OBJECTS: Record<string, TypeValue> = {
   DurationNanos: typeObject('DurationNanos', ['INT64'], 'INT64', SemanticType.ST_DURATION_NS),
   Percent: typeObject('Percent', ['FLOAT64'], 'FLOAT64', SemanticType.ST_PERCENT),

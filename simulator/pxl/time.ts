@@ -1,7 +1,7 @@
 /**
  * Duration and time literals as PxL accepts them: relative windows like '-60s', '-5m', '-1h',
  * '-500ms' (px.DataFrame start_time/end_time, px.parse_duration) and absolute timestamps like
- * '2020-07-13 18:02:05.00 +0000' (pxl.md §2). All results are int64 nanoseconds (bigint).
+ * '2020-07-13 18:02:05.00 +0000' (Pixie's PxL reference, docs.px.dev, px.DataFrame start_time). All results are int64 nanoseconds (bigint).
  */
 
 const UNIT_NS: Record<string, bigint> = {

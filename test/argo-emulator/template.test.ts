@@ -48,6 +48,24 @@ describe('substituteArgs', () => {
     expect(out.provider.web?.url).toBe('http://svc/?q=a b&c="d"\n&hash=h')
   })
 
+  it('should resolve an arg in count, which Argo types as IntOrString', () => {
+    // argoproj/argo-rollouts pkg/apis/rollouts/v1alpha1/analysis_types.go:
+    // `Count *intstrutil.IntOrString`, so `count: '{{args.looks}}'` is a valid template and the
+    // arg is substituted like any other string in the metric.
+    const out = substituteArgs(
+      { ...metric, count: '{{args.looks}}' },
+      {
+        max: '1',
+        q: 'x',
+        'canary-hash': 'h',
+        token: 't',
+        field: 'f',
+        looks: '10',
+      }
+    )
+    expect(out.count).toBe('10')
+  })
+
   it('should fail on a placeholder with no such arg', () => {
     expect(() => substituteArgs(metric, { max: '1' })).toThrow(/failed to resolve \{\{args\.q\}\}/)
     expect(() => substituteArgs({ a: '{{templates.x}}' }, {})).toThrow(ArgumentError)

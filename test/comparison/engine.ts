@@ -8,7 +8,7 @@
 import { errorRateComparison } from '../../functions/error-rate/comparison'
 import { ERROR_RATE_MARGIN } from '../../functions/error-rate/params'
 import { latencyComparison } from '../../functions/latency/comparison'
-import { LATENCY_MARGIN } from '../../functions/latency/params'
+import { LATENCY_MARGIN, TAIL_MARGIN } from '../../functions/latency/params'
 import type { ComparisonSettings } from '../../shared/comparison-params'
 import type { ScriptResult } from '../../shared/pixie/types'
 import { buildComparisonCall, decodeComparison } from '../../shared/comparison'
@@ -115,11 +115,15 @@ export const ERROR_SETTINGS: ComparisonSettings = {
   alpha: ALPHA,
   margin: ERROR_RATE_MARGIN.default,
   minRequests: 50,
+  looks: 1,
+  extraMargin: null,
 }
 export const LATENCY_SETTINGS: ComparisonSettings = {
   alpha: ALPHA,
   margin: LATENCY_MARGIN.default,
   minRequests: 50,
+  looks: 1,
+  extraMargin: TAIL_MARGIN.spec.default,
 }
 
 const rs = (replicaset: string): Selector => ({

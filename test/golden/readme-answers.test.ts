@@ -20,7 +20,7 @@ const TOKEN = 'golden-caller-token'
 
 type Fn = 'error-rate' | 'latency' | 'throughput'
 interface Call {
-  scenario: 'demo' | 'comparison'
+  scenario: 'demo' | 'comparison' | 'latency-regression'
   fn: Fn
   method?: string
   path: string
@@ -83,6 +83,16 @@ const CALLS: Call[] = [
     scenario: 'comparison',
     fn: 'error-rate',
     path: '/?namespace=default&rollout=canary-demo&hash=4f6b8d9c7&baseline_hash=5b9d7c6f48&min_requests=10&alpha=0.01&margin=0.02',
+  },
+  {
+    scenario: 'latency-regression',
+    fn: 'latency',
+    path: '/?namespace=default&rollout=canary-demo&hash=9c7b5d8f6&baseline_hash=5b9d7c6f48&window=5m&quantile=p99&looks=10',
+  },
+  {
+    scenario: 'comparison',
+    fn: 'throughput',
+    path: '/?namespace=default&rollout=canary-demo&hash=4f6b8d9c7&baseline_hash=5b9d7c6f48&min_share=0.05&looks=10',
   },
   { scenario: 'demo', fn: 'error-rate', path: '/?namespace=default' },
   { scenario: 'demo', fn: 'error-rate', path: '/?namespace=default&replicaset=a&pod=b' },
@@ -152,7 +162,7 @@ describe('the README example calls', () => {
   const answers: Answer[] = []
 
   beforeAll(async () => {
-    for (const scenario of ['demo', 'comparison']) {
+    for (const scenario of ['demo', 'comparison', 'latency-regression']) {
       const sim = await startSimulator({
         scenario: join(ROOT, 'scenarios', `${scenario}.json`),
         port: 0,

@@ -72,6 +72,7 @@ describe('AnalysisTemplates', () => {
       for (const name of [
         'px-error-rate-comparison',
         'px-latency-comparison',
+        'px-throughput-comparison',
         'px-canary-comparison',
       ]) {
         expect(names).toContain(`${kind}/${name}`)
@@ -141,7 +142,8 @@ describe('AnalysisTemplates', () => {
     'should judge %s with both conditions and a request-count guard or a comparison verdict',
     (_name, template, metric) => {
       const m = sampled(template, metric)
-      const verdict = /^result\.comparison\.(error_rate|latency)\.verdict == '(worse|not_worse)'$/
+      const verdict =
+        /^result\.comparison\.(error_rate|latency|throughput)\.verdict == '(worse|not_worse)'$/
       const success = verdict.exec(m.successCondition ?? '')
       if (success !== null) {
         // insufficient_data satisfies neither condition: Inconclusive, as the guard makes it.
@@ -149,9 +151,12 @@ describe('AnalysisTemplates', () => {
         expect(m.failureCondition).toBe(`result.comparison.${success[1]}.verdict == 'worse'`)
         const url = new URL(m.provider.web?.url ?? '')
         expect(BASELINE_PARAMS.filter((p) => url.searchParams.has(p))).toHaveLength(1)
-        expect(url.hostname).toMatch(
-          success[1] === 'error_rate' ? /^px-error-rate\./ : /^px-latency\./
+        expect(url.hostname.split('.')[0]).toBe(`px-${(success[1] ?? '').replace('_', '-')}`)
+        // Every comparison metric declares its looks to the function and makes that many.
+        expect(url.searchParams.get('looks')).toBe(
+          template.spec.args?.find((a) => a.name === 'looks')?.value
         )
+        expect(String(m.count)).toBe(url.searchParams.get('looks'))
       } else {
         expect(m.successCondition).toMatch(/^result\.requests >= \d+ && /)
         expect(m.failureCondition).toMatch(/^result\.requests >= \d+ && /)

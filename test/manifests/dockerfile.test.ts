@@ -20,12 +20,13 @@ describe('knative/Dockerfile', () => {
     expect(instructions).toContain('RUN npm run build')
   })
 
-  it('should copy only the bundle chosen by ARG FUNCTION into the runtime image', () => {
+  it('should copy only the bundle chosen by ARG FUNCTION (entry and on-demand chunks) into the runtime image', () => {
     const runtime = instructions.slice(instructions.indexOf('FROM ${NODE_IMAGE} AS runtime'))
     expect(runtime).toContain('ARG FUNCTION')
     const copies = runtime.filter((l) => l.startsWith('COPY'))
     expect(copies).toEqual([
       'COPY --from=build --chown=65532:65532 /src/dist/${FUNCTION}.mjs /app/index.mjs',
+      'COPY --from=build --chown=65532:65532 /src/dist/${FUNCTION}.chunks /app/${FUNCTION}.chunks',
     ])
   })
 

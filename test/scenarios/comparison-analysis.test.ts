@@ -14,6 +14,7 @@ import type { AnalysisRunResult, MetricResult } from '../argo-emulator/types'
 import { FROZEN_NOW_NS } from '../comparison/engine'
 import { canaryManifests, comparisonRollout, readScenario, startStack } from './stack'
 import type { Stack } from './stack'
+import type { ScenarioInput } from '../../simulator/scenario'
 
 // scenarios/comparison.json, rollout canary-demo: stable 5b9d7c6f48 (1 % errors, p99 ~120 ms) and
 // canaries of 1 pod each. Namespace outage: stable and canary 7d9f8c6b5 both at 8 % errors.
@@ -24,6 +25,21 @@ const SLOW = '8d7c6b5f4'
 const QUIET = '4f6b8d9c7'
 
 const TIME_SCALE = 0.001
+
+/** The scenario plus namespace quiet: the default stable and SAME canary at 0.1 rps per pod. */
+function withQuietNamespace(scenario: ScenarioInput): ScenarioInput {
+  const copy = structuredClone(scenario)
+  const base = copy.namespaces.find((n) => n.name === 'default')!
+  const keep = new Set([`canary-demo-${STABLE}`, `canary-demo-${SAME}`])
+  const quiet = structuredClone(base)
+  quiet.name = 'quiet'
+  quiet.replicasets = (quiet.replicasets ?? [])
+    .filter((r) => keep.has(r.name))
+    .map((r) => ({ ...r, traffic: { ...r.traffic!, rps: 0.1 } }))
+  quiet.services = []
+  copy.namespaces.push(quiet)
+  return copy
+}
 
 const { rollout: thresholdRollout, templates } = canaryManifests()
 const rollout = comparisonRollout()
@@ -54,7 +70,13 @@ describe('canary analysis against the baseline (comparison scenario)', () => {
   let stack: Stack
 
   beforeAll(async () => {
-    stack = await startStack(readScenario('comparison'), {}, { clock: () => FROZEN_NOW_NS })
+    stack = await startStack(
+      withQuietNamespace(readScenario('comparison')),
+      {},
+      {
+        clock: () => FROZEN_NOW_NS,
+      }
+    )
   }, 60_000)
 
   afterAll(async () => {
@@ -72,8 +94,12 @@ describe('canary analysis against the baseline (comparison scenario)', () => {
       const m = metricResult(result.background, name)
       expect(m?.phase, name).toBe('Successful')
       expect(m?.failed, name).toBe(0)
+      // Never more measurements than the looks the function was told of (the example's 10).
+      expect(m?.count, name).toBeGreaterThan(0)
+      expect(m?.count, name).toBeLessThanOrEqual(10)
       for (const value of values(m)) {
         expect(value.comparison[block].verdict).toBe('not_worse')
+        expect(value.comparison[block].looks).toBe(10)
         expect(value.selector).toMatchObject({ rollout: 'canary-demo', hash: SAME })
         expect(value.baseline.selector).toMatchObject({ rollout: 'canary-demo', hash: STABLE })
         expect(value.baseline.requests).toBeGreaterThan(value.requests)
@@ -105,15 +131,55 @@ describe('canary analysis against the baseline (comparison scenario)', () => {
     expect(metricResult(result.background, 'error-rate')?.failed).toBe(0)
   })
 
-  it('should pause the rollout as Inconclusive when the canary has too little traffic', async () => {
+  it('should abort a canary starved of its share of traffic, which no quality metric can judge', async () => {
+    // 0.5 rps next to stable's 60: under 1 % of the requests, where min-share is 5 %.
     const result = await play(stack, QUIET)
-    expect(result.status).toBe('Paused')
-    expect(result.background?.phase).toBe('Inconclusive')
+    expect(result.status).toBe('Degraded')
+    const throughput = metricResult(result.background, 'throughput')
+    expect(throughput?.phase).toBe('Failed')
+    for (const value of values(throughput)) {
+      expect(value.comparison.throughput.verdict).toBe('worse')
+      expect(value.comparison.throughput.share).toBeLessThan(0.05)
+      expect(value.comparison.throughput.p_value_starved).toBeLessThan(
+        value.comparison.throughput.alpha_per_look
+      )
+    }
+    // Error rate and latency have too few canary requests for a verdict: never a pass.
     const errorRate = metricResult(result.background, 'error-rate')
-    expect(errorRate?.inconclusive).toBeGreaterThan(0)
+    expect(errorRate?.successful).toBe(0)
     for (const value of values(errorRate)) {
       expect(value.comparison.error_rate.verdict).toBe('insufficient_data')
       expect(value.requests).toBeLessThan(50)
+    }
+  })
+
+  it('should pause the rollout as Inconclusive on a quiet service, starving no one', async () => {
+    // Namespace quiet: stable and canary both at 0.1 rps per pod, about 24 requests a minute
+    // together, too few to tell a starved canary from bad luck.
+    const result = await play(stack, SAME, { namespace: 'quiet' })
+    expect(result.status).toBe('Paused')
+    expect(result.background?.phase).toBe('Inconclusive')
+    const throughput = metricResult(result.background, 'throughput')
+    expect(throughput?.failed).toBe(0)
+    expect(throughput?.inconclusive).toBeGreaterThan(0)
+    for (const value of values(throughput)) {
+      expect(value.comparison.throughput.verdict).toBe('insufficient_data')
+      expect(value.requests + value.baseline.requests).toBeLessThan(
+        value.comparison.throughput.min_total
+      )
+    }
+  })
+
+  it('should show that the threshold template cannot tell a quiet service from a starved canary', async () => {
+    // px-canary-analysis (canary/analysis-templates.yaml) on the quiet namespace: 6 requests a
+    // minute is under min-rps 0.5 -> Failed, where the comparison above pauses.
+    const result = await play(stack, SAME, { rollout: thresholdRollout, namespace: 'quiet' })
+    expect(result.status).toBe('Degraded')
+    const throughput = metricResult(result.background, 'throughput')
+    expect(throughput?.phase).toBe('Failed')
+    for (const value of values(throughput)) {
+      expect(value.requests).toBeGreaterThan(0)
+      expect(value.rps).toBeLessThan(0.5)
     }
   })
 

@@ -3,6 +3,7 @@
 // the model's probabilities), or the rates it prints mean nothing.
 import { describe, expect, it } from 'vitest'
 import { bucketQuantile } from '../../shared/stats/quantile'
+import { pxlSource } from './pxl-source'
 import { lognormal, syntheticSource, withTail } from './rollout-fpr'
 import type { RolloutCase } from './rollout-fpr'
 
@@ -48,5 +49,30 @@ describe('syntheticSource', () => {
     expect(median).toBeGreaterThan(23)
     expect(median).toBeLessThan(28)
     expect(bucketQuantile(look.canary.buckets, 0.99)! / 1e6).toBeGreaterThan(5000)
+  })
+})
+
+describe('pxlSource', () => {
+  it("should measure each look's window through the functions' PxL as the case states it", () => {
+    const looks = pxlSource.rollout(spec(1000, withTail(lognormal(25, 120), 0.03, 6000)), PLAN, 7)
+    expect(looks).toHaveLength(PLAN.looks)
+    let canaryErrors = 0
+    let canaryRequests = 0
+    for (const look of looks) {
+      for (const side of [look.canary, look.baseline]) {
+        expect(side.requests).toBeGreaterThan(900)
+        expect(side.requests).toBeLessThan(1100)
+        expect(side.buckets.reduce((a, b) => a + b, 0)).toBe(side.requests)
+      }
+      canaryErrors += look.canary.errors
+      canaryRequests += look.canary.requests
+      // The canary's 3 % at 6 s reach the buckets PxL counted.
+      expect(bucketQuantile(look.canary.buckets, 0.99)! / 1e6).toBeGreaterThan(5000)
+      expect(bucketQuantile(look.baseline.buckets, 0.99)! / 1e6).toBeLessThan(200)
+    }
+    expect(canaryErrors / canaryRequests).toBeGreaterThan(0.015)
+    expect(canaryErrors / canaryRequests).toBeLessThan(0.05)
+    // Consecutive 60 s looks 30 s apart share half their requests, so their counts differ.
+    expect(looks[0]!.canary).not.toEqual(looks[1]!.canary)
   })
 })
