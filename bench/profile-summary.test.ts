@@ -68,10 +68,12 @@ describe('summarizeProfile', () => {
       writeFileSync(
         source,
         [
+          // Bounded by CPU time, not wall time, so a loaded machine cannot starve the spin of
+          // samples and leave Node's own start-up on top.
           'export function spin(ms: number): number {',
           '  let n = 0',
-          '  const end = performance.now() + ms',
-          '  while (performance.now() < end) n++',
+          '  const end = process.cpuUsage().user + ms * 1000',
+          '  while (process.cpuUsage().user < end) for (let i = 0; i < 100000; i++) n = (n + i) | 0',
           '  return n',
           '}',
           'spin(200)',

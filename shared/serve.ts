@@ -1,6 +1,6 @@
 /**
  * The whole entry of a function: `serveMetric(definition)` parses the environment, builds the
- * Vizier client, creates the app and serves it with @hono/node-server on 0.0.0.0:PORT. A bad
+ * Vizier client and starts its connection (without waiting), creates the app and serves it with @hono/node-server on 0.0.0.0:PORT. A bad
  * configuration logs one clear line and exits 1 before listening. On SIGTERM (Knative scaling
  * down) or SIGINT it stops accepting connections, lets in-flight requests finish within a grace
  * period, closes the client and exits 0.
@@ -94,6 +94,8 @@ export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOp
       error: err instanceof Error ? err.message : String(err),
     })
   }
+  // The first answer needs the connection: its handshake overlaps listening and the first request.
+  void client.warm()
 
   const app = createMetricApp(definition, {
     client,

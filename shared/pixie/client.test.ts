@@ -549,6 +549,40 @@ describe('Vizier client, connection handling', () => {
     }
   })
 
+  it('should connect and make its key pair on warm(), and use both for the first calls', async () => {
+    const double = await startVizierDouble(respondWithTable(http, { encrypt: true }))
+    const client = createVizierClient({ mode: 'direct', address: double.address, encryption: true })
+    try {
+      await within(client.warm(), 20_000)
+      expect(double.sessionCount).toBe(1)
+      expect(double.requests).toHaveLength(0)
+      for (let i = 0; i < 2; i++) {
+        const result = await client.executeScript({ script: SCRIPT })
+        expect(result.tables.get('http_stats')?.rows).toHaveLength(25)
+      }
+      expect(double.sessionCount).toBe(1)
+      expect(new Set(double.requests.map((r) => r.request.encryptionOptions?.jwkKey)).size).toBe(1)
+    } finally {
+      await client.close()
+      await double.close()
+    }
+  })
+
+  it('should not fail warm() when Vizier is unreachable: the call then reports it', async () => {
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    await new Promise((resolve) => server.close(resolve))
+    const client = createVizierClient({ mode: 'direct', address: `127.0.0.1:${port}` })
+    try {
+      await within(client.warm())
+      const err = await pxError(client.executeScript({ script: SCRIPT }))
+      expect(err.code).toBe('pixie_transport_error')
+    } finally {
+      await client.close()
+    }
+  })
+
   it('should report a refused connection as a transport error', async () => {
     const server = createServer()
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -197,12 +197,24 @@ function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((done) => signal.addEventListener('abort', () => done(), { once: true }))
 }
 
+/** The client as created here: a VizierClient that can also start connecting ahead of its first call. */
+export interface PixieVizierClient extends VizierClient {
+  /**
+   * Starts the HTTP/2 connection now without waiting, so that its handshake overlaps whatever
+   * the process does before the first call (a function calls it at start-up). The promise
+   * resolves once the handshake and, with encryption, the key pair (started at construction) are
+   * done or failed; it never rejects: a failed attempt is not an error, the first call tries
+   * again. An idle connection does not keep the process alive.
+   */
+  warm(): Promise<void>
+}
+
 /**
- * Creates a client. Construction validates the options and does nothing else: the HTTP/2
- * connection (and, with encryption, the RSA key pair) is set up by the first executeScript, so
- * a cold start pays for neither until it needs them. Throws a TypeError for unusable options.
+ * Creates a client. Construction validates the options and, with encryption, starts generating
+ * the RSA key pair off the main thread; the HTTP/2 connection is opened by warm() or the first
+ * executeScript. Throws a TypeError for unusable options.
  */
-export function createVizierClient(options: VizierClientOptions): VizierClient {
+export function createVizierClient(options: VizierClientOptions): PixieVizierClient {
   const config = resolve(options)
   const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS
   const limits: AssemblyLimits = {
@@ -224,8 +236,8 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
     ))
   const inFlight = new Set<AbortController>()
   let closed = false
-  // No I/O here: the transport connects on the first call, then reuses the session (a session
-  // idle for a minute is verified with a PING before reuse).
+  // No I/O here: the transport connects on warm() or the first call, then reuses the session (a
+  // session idle for a minute is verified with a PING before reuse).
   const transport = createGrpcTransport({
     authority: config.target,
     ...(config.tls ? { tls: config.tls } : {}),
@@ -306,6 +318,16 @@ export function createVizierClient(options: VizierClientOptions): VizierClient {
   }
 
   return {
+    warm() {
+      if (closed) return Promise.resolve()
+      // The key pair is memoised: this waits for the generation started at construction.
+      const key = keyPair?.().then(
+        () => undefined,
+        () => undefined
+      )
+      return Promise.all([transport.warm(), key]).then(() => undefined)
+    },
+
     async executeScript(call: ExecuteScriptOptions): Promise<ScriptResult> {
       const callerSignal = call.signal
       callerSignal?.throwIfAborted()

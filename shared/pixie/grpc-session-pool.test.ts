@@ -5,8 +5,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as http2 from 'node:http2'
-import { createServer } from 'node:net'
+import { connect as netConnect, createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import { GrpcCode } from './grpc-status'
 import { createGrpcTransport } from './grpc-transport'
 import type { GrpcTransport, GrpcTransportOptions } from './grpc-transport'
@@ -22,9 +23,13 @@ import {
   startProxy,
   startRaw,
   table,
+  until,
   within,
 } from '../../test/support/grpc-harness'
 import type { RawHandler } from '../../test/support/grpc-harness'
+import { spawnTracked, waitForExit } from '../../test/helpers/spawn'
+
+const TRANSPORT_MODULE = fileURLToPath(new URL('./grpc-transport.ts', import.meta.url))
 
 describe('gRPC session pool, against the Vizier double', () => {
   let double: VizierDouble
@@ -102,6 +107,19 @@ describe('gRPC session pool, against the Vizier double', () => {
     expect(double.requests.at(-1)!.session).not.toBe(firstSession)
   })
 
+  it('should open the session on warm(), before any call, and give it to the first call', async () => {
+    double.setBehaviour(respondWithTable(table))
+    const t = transport()
+    const before = double.sessionCount
+    const callsBefore = double.requests.length
+    await within(t.warm())
+    await within(t.warm()) // the session is healthy: a second warm() opens nothing more
+    expect(double.sessionCount - before).toBe(1)
+    expect(double.requests.length).toBe(callsBefore) // warming sends no call
+    expect(await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))).toHaveLength(3)
+    expect(double.sessionCount - before).toBe(1)
+  })
+
   it('should reuse an idle session that answers its PING', async () => {
     double.setBehaviour(respondWithTable(table))
     const t = transport({ idlePingAfterMs: 0 })
@@ -126,6 +144,70 @@ describe('gRPC session pool, connection failures', () => {
       expect(err.rawMessage).toContain('ECONNREFUSED')
     } finally {
       await t.close()
+    }
+  })
+})
+
+describe('gRPC session pool, warm() that fails or idles', () => {
+  it('should not report a refused warm(): the first call connects again and says what failed', async () => {
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    await new Promise((resolve) => server.close(resolve))
+    const t = createGrpcTransport({ authority: `127.0.0.1:${port}` })
+    try {
+      await within(t.warm()) // resolves, does not reject
+      const err = await grpcFailure(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
+      expect(err.code).toBe(GrpcCode.UNAVAILABLE)
+      expect(err.rawMessage).toContain('ECONNREFUSED')
+    } finally {
+      await t.close()
+    }
+  })
+
+  it('should answer the first call on a new session when the warmed one was cut', async () => {
+    const double = await startVizierDouble(respondWithTable(table))
+    // The first connection is cut at once (a peer restarting); later ones reach the double.
+    let connections = 0
+    const front = createServer((socket) => {
+      if (++connections === 1) return void socket.destroy()
+      const upstream = netConnect(Number(double.address.split(':')[1]), '127.0.0.1')
+      socket.pipe(upstream).pipe(socket)
+      for (const s of [socket, upstream]) s.on('error', () => s.destroy())
+      socket.on('close', () => upstream.destroy())
+      upstream.on('close', () => socket.destroy())
+    })
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve))
+    const t = createGrpcTransport({
+      authority: `127.0.0.1:${(front.address() as AddressInfo).port}`,
+    })
+    try {
+      await within(t.warm())
+      expect(connections).toBe(1)
+      expect(await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))).toHaveLength(3)
+      expect(connections).toBe(2)
+    } finally {
+      await t.close()
+      await new Promise((resolve) => front.close(resolve))
+      await double.close()
+    }
+  })
+
+  it('should let a process whose only handle is a warmed, idle session exit', async () => {
+    const double = await startVizierDouble(respondWithTable(table))
+    try {
+      const before = double.sessionCount
+      const script = `import { createGrpcTransport } from ${JSON.stringify(TRANSPORT_MODULE)}
+createGrpcTransport({ authority: ${JSON.stringify(double.address)} }).warm()`
+      const child = spawnTracked(process.execPath, ['--import', 'tsx', '--input-type=module'], {
+        stdio: ['pipe', 'ignore', 'inherit'],
+      })
+      child.stdin!.end(script)
+      expect(await waitForExit(child, 10_000)).toBe(true)
+      expect(child.exitCode).toBe(0)
+      expect(double.sessionCount - before).toBe(1)
+    } finally {
+      await double.close()
     }
   })
 })

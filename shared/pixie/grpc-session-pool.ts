@@ -50,6 +50,13 @@ export interface SessionPool {
    * with a CANCELLED GrpcError once the pool is closed.
    */
   acquire(): Promise<PooledSession>
+  /**
+   * Opens the session now when there is no current one, so that its handshake overlaps whatever
+   * the caller does next. The promise (which callers need not wait for) resolves once the peer's
+   * SETTINGS arrived or the attempt failed; it never rejects. A failed session is dropped and the
+   * next acquire() opens another. Does nothing once the pool is closed.
+   */
+  warm(): Promise<void>
   /** No new stream goes to this session (it may finish the streams it has). */
   drop(entry: PooledSession): void
   /** The server was heard from on this session just now. */
@@ -75,7 +82,26 @@ const SESSION_FAULT_RST_CODES: ReadonlySet<number> = new Set([1, 3, 11])
 /** How long close() waits for a graceful session shutdown before destroying it. */
 const CLOSE_GRACE_MS = 1000
 
-/** Creates a pool. No I/O happens here: the first acquire() connects. */
+/** Sessions that received the peer's SETTINGS: their HTTP/2 handshake is done. */
+const handshaken = new WeakSet<ClientHttp2Session>()
+
+/** Resolves once the session has the peer's SETTINGS or has closed. */
+function settledHandshake(session: ClientHttp2Session): Promise<void> {
+  if (session.closed || session.destroyed || handshaken.has(session)) {
+    return Promise.resolve()
+  }
+  return new Promise((resolve) => {
+    const done = (): void => {
+      session.off('remoteSettings', done)
+      session.off('close', done)
+      resolve()
+    }
+    session.once('remoteSettings', done)
+    session.once('close', done)
+  })
+}
+
+/** Creates a pool. No I/O happens here: warm() or the first acquire() connects. */
 export function createSessionPool(options: SessionPoolOptions): SessionPool {
   const { url, idlePingAfterMs, pingTimeoutMs } = options
   const connectOptions: http2.SecureClientSessionOptions = {
@@ -110,6 +136,7 @@ export function createSessionPool(options: SessionPoolOptions): SessionPool {
       entry.error = err
       drop(entry)
     })
+    session.once('remoteSettings', () => handshaken.add(session))
     session.on('goaway', () => drop(entry))
     session.on('close', () => {
       drop(entry)
@@ -145,6 +172,19 @@ export function createSessionPool(options: SessionPoolOptions): SessionPool {
   }
 
   return {
+    warm() {
+      if (closed) return Promise.resolve()
+      if (!current?.usable) {
+        try {
+          current = open()
+        } catch {
+          // connect() refused its arguments: the first acquire() meets and reports the same
+          return Promise.resolve()
+        }
+      }
+      return settledHandshake(current.session)
+    },
+
     async acquire() {
       for (;;) {
         if (closed)

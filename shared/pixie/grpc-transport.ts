@@ -67,6 +67,12 @@ export interface GrpcTransport {
     request: Uint8Array,
     options: GrpcCallOptions
   ): AsyncIterableIterator<Uint8Array>
+  /**
+   * Starts connecting now (see SessionPool.warm). The promise, which a caller need not wait for,
+   * resolves once the handshake is done or failed and never rejects; a failed attempt is retried
+   * by the first call.
+   */
+  warm(): Promise<void>
   /** Cancels calls in flight and closes the session; later calls fail. */
   close(): Promise<void>
 }
@@ -77,7 +83,7 @@ const DEFAULT_PING_TIMEOUT_MS = 5_000
 const DEFAULT_HIGH_WATER_MARK_BYTES = 1024 * 1024
 
 /**
- * Creates a transport. No I/O happens here: the first call connects. Throws a TypeError for an
+ * Creates a transport. No I/O happens here: warm() or the first call connects. Throws a TypeError for an
  * unusable authority.
  */
 export function createGrpcTransport(options: GrpcTransportOptions): GrpcTransport {
@@ -114,6 +120,10 @@ export function createGrpcTransport(options: GrpcTransportOptions): GrpcTranspor
         signal: callOptions.signal,
         headers: callOptions.headers ?? {},
       })
+    },
+
+    warm() {
+      return pool.warm()
     },
 
     async close() {
