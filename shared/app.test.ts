@@ -9,7 +9,7 @@ import type { ScriptResult } from './pixie/types'
 import { HTTP_STATS_SCRIPT, HTTP_STATS_TABLE } from './pxl/http-stats'
 import { createFakeVizierClient, hangingResponder } from '../test/helpers/fake-vizier'
 import type { Responder } from '../test/helpers/fake-vizier'
-import { scriptResult, statsResult, statsRow } from '../test/helpers/stats-result'
+import { scriptResult, statsResult, statsRow, STATS_NOW_NS } from '../test/helpers/stats-result'
 
 /** A minimal metric: value = requests (null without traffic). */
 const counting: MetricDefinition<Record<string, never>> = {
@@ -38,6 +38,35 @@ async function json(response: Response): Promise<Record<string, any>> {
 }
 
 describe('createMetricApp', () => {
+  // Each node keeps http_events up to a byte bound, oldest rows expiring first (pixie-io/pixie
+  // src/table_store/table/table.cc): a window reaching past them must not read as a full one.
+  it('should answer no value, the covered span and the reason when retention cut the window', async () => {
+    const S = 1_000_000_000n
+    const nowNs = STATS_NOW_NS
+    const cut = {
+      firstNs: nowNs - 900n * S,
+      lastNs: nowNs,
+      retainedFromNs: nowNs - 900n * S,
+      nowNs,
+    }
+    const { app } = setup(() => statsResult({ requests: 21_600, span: cut }))
+    const body = await json(await app.request('/?namespace=shop&replicaset=web-7d9f&window=1h'))
+    expect(body).toMatchObject({
+      value: null,
+      requests: 21_600,
+      window_seconds: 3600,
+      covered_seconds: 900,
+      coverage_ratio: 0.25,
+      reason: 'pixie_retention',
+    })
+    // Cut by less than the head allowance (30 s of a 1 h window): a full window, no reason.
+    const late = { ...cut, firstNs: nowNs - 3575n * S, retainedFromNs: nowNs - 3575n * S }
+    const { app: full } = setup(() => statsResult({ requests: 21_600, span: late }))
+    const ok = await json(await full.request('/?namespace=shop&replicaset=web-7d9f&window=1h'))
+    expect(ok).toMatchObject({ value: 21_600, covered_seconds: 3600 })
+    expect(ok.reason).toBeUndefined()
+  })
+
   it('should answer the query form with the measured figures and what was measured', async () => {
     const { app, client } = setup(() => statsResult({ requests: 120 }))
     const res = await app.request('/?namespace=shop&replicaset=web-7d9f&window=2m')
@@ -47,6 +76,7 @@ describe('createMetricApp', () => {
       value: 120,
       requests: 120,
       window_seconds: 120,
+      covered_seconds: 120,
       selector: { namespace: 'shop', kind: 'replicaset', replicaset: 'web-7d9f' },
       excluded_paths: ['/healthz', '/readyz', '/livez', '/health', '/ready', '/live', '/ping'],
       script: {

@@ -9,6 +9,8 @@ import { PxCanaryError } from './errors'
 import { describeFilters } from './filters'
 import type { HttpMethod } from './filters'
 import type { MetricDefinition, MetricFigures } from './metric'
+import { coverageOf, RETENTION_REASON } from './pxl/coverage'
+import type { Coverage } from './pxl/coverage'
 import { parseMetricQuery } from './params'
 import type { MetricQuery, RawParams } from './params'
 import { checkProtocolRow } from './pxl/protocol-result'
@@ -32,6 +34,12 @@ export interface MetricBody extends MetricFigures {
   metric: string
   requests: number
   window_seconds: number
+  /** Seconds of the window the rows cover (shared/pxl/coverage.ts); null without requests. */
+  covered_seconds: number | null
+  /** Only when retention cut the window short: covered / window seconds. */
+  coverage_ratio?: number
+  /** Only when the answer has no value although there were requests: why. */
+  reason?: typeof RETENTION_REASON
   /** Only when not http (http answers stay as they were before protocols existed). */
   protocol?: Exclude<Protocol, 'http'>
   selector: SelectorBody
@@ -52,6 +60,26 @@ function describeSelector(selector: Selector): SelectorBody {
   return { namespace, kind, ...fields }
 }
 
+const NO_REQUESTS: HttpStats = { requests: 0, errors: 0, latencyNs: null }
+
+function coverageOfSide<P>(stats: HttpStats, query: MetricQuery<P>): Coverage | null {
+  return stats.span == null ? null : coverageOf(stats.span, query.windowSeconds)
+}
+
+/** What a side cut short by retention says about it (nothing for a side that is not). */
+function retentionFields(coverage: Coverage | null): {
+  covered_seconds?: number
+  coverage_ratio?: number
+  reason?: typeof RETENTION_REASON
+} {
+  if (coverage?.inconclusive !== true) return {}
+  return {
+    covered_seconds: coverage.coveredSeconds,
+    coverage_ratio: coverage.ratio,
+    reason: RETENTION_REASON,
+  }
+}
+
 /**
  * Answers one metric request: the 200 body, or a thrown PxCanaryError.
  *
@@ -62,9 +90,13 @@ export async function measure<P>(
   runner: QueryRunner,
   raw: RawParams
 ): Promise<MetricBody> {
-  /** The metric's figures for one side; no requests must mean no value. */
+  /**
+   * The metric's figures for one side; no requests must mean no value. A side whose window
+   * retention cut short gets the figures of no measurement: never a diluted number.
+   */
   function figuresOf(stats: HttpStats, query: MetricQuery<P>): MetricFigures {
-    const figures = definition.figures(stats, query)
+    const unmeasured = coverageOfSide(stats, query)?.inconclusive === true
+    const figures = definition.figures(unmeasured ? NO_REQUESTS : stats, query)
     if (stats.requests === 0 && figures.value !== null) {
       throw new PxCanaryError(
         'internal_error',
@@ -104,16 +136,22 @@ export async function measure<P>(
     checkProtocolRow(result, plan.baseline.stats, query.protocol)
     canary = sides.canary.stats
     const baseline = sides.baseline.stats
+    // A side cut short by retention has no figures to compare: no comparison block at all.
+    const comparable = [canary, baseline].every(
+      (stats) => coverageOfSide(stats, query)?.inconclusive !== true
+    )
     compared = {
       baseline: {
         ...figuresOf(baseline, query),
         requests: baseline.requests,
+        ...retentionFields(coverageOfSide(baseline, query)),
         selector: describeSelector(query.baseline),
       },
-      comparison: definition.compare?.(sides, query) ?? {},
+      ...(comparable ? { comparison: definition.compare?.(sides, query) ?? {} } : {}),
     }
   }
   const { value, ...named } = figuresOf(canary, query)
+  const coverage = coverageOfSide(canary, query)
   const filters = describeFilters(query.filters)
   const body: MetricBody = {
     metric: definition.name,
@@ -121,6 +159,8 @@ export async function measure<P>(
     ...named,
     requests: canary.requests,
     window_seconds: query.windowSeconds,
+    covered_seconds: coverage?.coveredSeconds ?? null,
+    ...retentionFields(coverage),
     ...(query.protocol === 'http' ? {} : { protocol: query.protocol }),
     selector: describeSelector(query.selector),
     ...(filters === undefined ? {} : { filters }),

@@ -263,6 +263,7 @@ describe('error-rate function with request filters', () => {
       'error_statuses',
       'requests',
       'window_seconds',
+      'covered_seconds',
       'selector',
       'excluded_paths',
       'script',

@@ -4,7 +4,9 @@ import { PxCanaryError } from '../../shared/errors'
 import { createFakeVizierClient } from '../../test/helpers/fake-vizier'
 import type { Responder } from '../../test/helpers/fake-vizier'
 import { comparisonResponder } from '../../test/helpers/comparison-result'
-import { statsResult } from '../../test/helpers/stats-result'
+import { statsResult, STATS_NOW_NS } from '../../test/helpers/stats-result'
+
+const S = 1_000_000_000n
 import { throughput } from './metric'
 
 function setup(responder?: Responder) {
@@ -40,6 +42,20 @@ describe('throughput function', () => {
     expect(pathForm.rps).toBe(90 / 60)
   })
 
+  // The newest rows are up to a push period behind (pixie-io/pixie src/stirling/stirling.cc): the
+  // rate divides by the span the rows cover, not by the whole window.
+  it('should divide by the covered span', async () => {
+    const nowNs = STATS_NOW_NS
+    const span = { firstNs: nowNs - 59n * S, lastNs: nowNs - S, retainedFromNs: 0n, nowNs }
+    const { app } = setup(() => statsResult({ requests: 1180, span }))
+    expect(await body(await app.request('/?namespace=a&service=b'))).toMatchObject({
+      value: 1180 / 59,
+      rps: 1180 / 59,
+      window_seconds: 60,
+      covered_seconds: 59,
+    })
+  })
+
   it('should answer null, not 0 rps, when nothing was measured', async () => {
     const { app } = setup(() => statsResult({ requests: 0 }))
     expect(await body(await app.request('/?namespace=a&service=b'))).toMatchObject({
@@ -71,6 +87,33 @@ describe('throughput function', () => {
 })
 
 describe('throughput function with a baseline', () => {
+  // Retention (pixie-io/pixie src/table_store/table/table.cc): a side cut short has no figures.
+  it('should have no rates and no comparison when retention cut a side short', async () => {
+    const nowNs = STATS_NOW_NS
+    const cut = {
+      firstNs: nowNs - 900n * S,
+      lastNs: nowNs,
+      retainedFromNs: nowNs - 900n * S,
+      nowNs,
+    }
+    const { app } = setup(
+      comparisonResponder({ canary: { requests: 600 }, baseline: { requests: 5400, span: cut } })
+    )
+    const json = await body(
+      await app.request('/?namespace=a&rollout=web&hash=6d8f9&baseline_hash=55c7f&window=1h')
+    )
+    expect(json).toMatchObject({ value: 10 / 60, covered_seconds: 3600 })
+    expect(json.baseline).toMatchObject({
+      value: null,
+      rps: null,
+      requests: 5400,
+      covered_seconds: 900,
+      coverage_ratio: 0.25,
+      reason: 'pixie_retention',
+    })
+    expect(json.comparison).toBeUndefined()
+  })
+
   it("should report both rates and the canary's share of the traffic from one query", async () => {
     const { app, client } = setup(
       comparisonResponder({ canary: { requests: 600 }, baseline: { requests: 5400 } })

@@ -1,7 +1,8 @@
 /**
  * The throughput metric: inbound HTTP requests per second served by the selected pods, averaged
- * over the whole window (requests / window_seconds). Pixie's UI scripts average per-bin rates,
- * which skips empty bins; a canary gate needs the plain count over the window.
+ * over the span of the window the data covers (requests / covered_seconds: the newest rows are up
+ * to a push period behind, and retention can cut the window's start). Pixie's UI scripts average
+ * per-bin rates, which skips empty bins; a canary gate needs the plain count over the window.
  *
  * With a baseline selector the same query also measures the baseline, and
  * `comparison.throughput` reports both rates, the canary's share of the traffic and whether the
@@ -12,7 +13,19 @@ import type { ShareSettings } from '../../shared/comparison-params'
 import { PxCanaryError } from '../../shared/errors'
 import type { MetricDefinition } from '../../shared/metric'
 import { noExtraParams } from '../../shared/params'
+import { coverageOf } from '../../shared/pxl/coverage'
+import type { HttpStats } from '../../shared/pxl/result'
 import { throughputComparison } from './comparison'
+
+/**
+ * Requests per second over the span the rows cover (shared/pxl/coverage.ts), not the window;
+ * null without requests, since zero rows may equally mean "nothing matched the selector".
+ */
+function rpsOf(stats: HttpStats, windowSeconds: number): number | null {
+  const seconds =
+    stats.span == null ? windowSeconds : coverageOf(stats.span, windowSeconds).coveredSeconds
+  return stats.requests === 0 || !(seconds > 0) ? null : stats.requests / seconds
+}
 
 /** Throughput's parameters: the traffic-share ones, null without a baseline. */
 export interface ThroughputParams {
@@ -26,8 +39,7 @@ export const throughput: MetricDefinition<ThroughputParams> = {
   errorMinStatus: () => 400,
   latencyBuckets: false,
   figures: (stats, query) => {
-    // Zero requests may equally mean "nothing matched the selector": report no measurement.
-    const rps = stats.requests === 0 ? null : stats.requests / query.windowSeconds
+    const rps = rpsOf(stats, query.windowSeconds)
     return { value: rps, rps }
   },
   compare: (sides, query) => {
@@ -35,13 +47,18 @@ export const throughput: MetricDefinition<ThroughputParams> = {
     if (settings === null) {
       throw new PxCanaryError('internal_error', 'a comparison without traffic-share settings')
     }
+    const { canary, baseline } = sides
+    const body = throughputComparison(canary.stats, baseline.stats, query.windowSeconds, settings)
+    // The same rates as each side's `rps`: over the span its rows cover.
+    const canaryRps = rpsOf(canary.stats, query.windowSeconds)
+    const baselineRps = rpsOf(baseline.stats, query.windowSeconds)
     return {
-      throughput: throughputComparison(
-        sides.canary.stats,
-        sides.baseline.stats,
-        query.windowSeconds,
-        settings
-      ),
+      throughput: {
+        ...body,
+        canary_rps: canaryRps,
+        baseline_rps: baselineRps,
+        ratio: canaryRps !== null && baselineRps !== null ? canaryRps / baselineRps : body.ratio,
+      },
     }
   },
 }

@@ -34,6 +34,29 @@ ${HTTP_STATS_SCRIPT.source
   )
   .trimEnd()}`
 /**
+ * `_covered(df, start_time)`: the selected rows joined with their node's earliest row in the
+ * window over the whole `table`, as the HTTP script does (`_node_starts`, shared/pxl/coverage.ts),
+ * so a `_summarize` can add COVERAGE_AGGS to its agg and `now_ns` after it.
+ */
+export function coverageHelper(table: string): string {
+  return `def _node_starts(start_time: str):
+    df = px.DataFrame(table='${table}', start_time=start_time, select=['time_', 'upid'])
+    df.asid = px.upid_to_asid(df.upid)
+    df = df.groupby('asid').agg(node_first_ns=('time_', px.min))
+    return df
+
+
+def _covered(df, start_time: str):
+    df.asid = px.upid_to_asid(df.upid)
+    df = df.merge(_node_starts(start_time), how='inner', left_on='asid', right_on='asid', suffixes=['', '_node'])
+    return df`
+}
+
+/** The coverage aggregates (HTTP_STATS_COVERAGE_COLUMNS but now_ns) for a `_summarize` agg. */
+export const COVERAGE_AGGS =
+  "first_ns=('time_', px.min), last_ns=('time_', px.max), retained_from_ns=('node_first_ns', px.max)"
+
+/**
  * The six public functions for a script whose `_rows(<rowArgs>)` returns the protocol's rows and
  * `_summarize(df<, summarizeArgs>)` the one-row summary.
  *
@@ -44,7 +67,9 @@ export function publicFunctions(rowParams: string, summarizeParams: string): str
   const names = (params: string) =>
     params === '' ? [] : params.split(', ').map((p) => p.split(':')[0]!.trim())
   const rowArgs = names(rowParams).join(', ')
-  const summarize = ['df', ...names(summarizeParams)].join(', ')
+  // Every `_summarize` takes start_time too: it reads where each node's rows begin
+  // (coverageHelper, shared/pxl/coverage.ts).
+  const summarize = ['df', 'start_time', ...names(summarizeParams)].join(', ')
   const blocks: string[] = []
   for (const [kind, arg, filter] of KINDS) {
     const params = [rowParams.replace('namespace: str', `namespace: str, ${arg}: str`)]

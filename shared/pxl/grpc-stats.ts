@@ -21,7 +21,7 @@
  *   filters and exclusions apply to req_path as for HTTP; there is no HTTP method filter (always POST).
  * - Only Go gRPC servers are traced (Pixie's data sources documentation, docs.px.dev).
  */
-import { COMMON_HELPERS, publicFunctions } from './entry-points'
+import { COMMON_HELPERS, COVERAGE_AGGS, coverageHelper, publicFunctions } from './entry-points'
 import { definePxlScript } from './script'
 
 /** Extra columns of the gRPC row, after HTTP_STATS_COLUMNS, and their Pixie types. */
@@ -48,11 +48,16 @@ def _rows(start_time: str, namespace: str, excluded_paths: str, path_pattern: st
     return df
 
 
-def _summarize(df, ok_statuses: str):
+${coverageHelper('http_events')}
+
+
+def _summarize(df, start_time: str, ok_statuses: str):
     df.grpc_status = px.pluck(df.resp_headers, 'grpc-status')
     df.ok = px.regex_match(ok_statuses, df.grpc_status)
     df.redacted = df.resp_headers == 'REDACTED'
-    df = df.agg(requests=('latency', px.count), ok_calls=('ok', px.sum), headers_redacted=('redacted', px.sum), latency_sum_ns=('latency', px.sum), latency_quantiles=('latency', px.quantiles))
+    df = _covered(df, start_time)
+    df = df.agg(requests=('latency', px.count), ok_calls=('ok', px.sum), headers_redacted=('redacted', px.sum), latency_sum_ns=('latency', px.sum), latency_quantiles=('latency', px.quantiles), ${COVERAGE_AGGS})
+    df.now_ns = px.now()
     df.errors = df.requests - df.ok_calls
     return _quantiles(df)
 

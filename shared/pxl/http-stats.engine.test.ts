@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CellValue } from '../pixie/types'
 import type { Selector } from '../selector'
-import { httpEventsSource, podUpid, runOnEngine } from '../../test/helpers/engine'
+import { ENGINE_NOW_NS, httpEventsSource, podUpid, runOnEngine } from '../../test/helpers/engine'
 import type { HttpEvent, PodMetadata } from '../../test/helpers/engine'
 import {
   engineWorld,
@@ -212,6 +212,43 @@ describe('HTTP stats script on the PxL engine', () => {
     expect(errors).toBeGreaterThan(0)
     expect(stats).toMatchObject({ requests, errors })
     expect(stats.latencyNs!.mean).toBeCloseTo(sumNs / requests, 3)
+  })
+
+  // What the rows cover (shared/pxl/coverage.ts): px.min/px.max of time_ (pixie-io/pixie
+  // src/carnot/funcs/builtins/math_ops.cc registers both for TIME64NS), px.now() at compile time
+  // (src/carnot/planner/objects/pixie_module.cc) and, per node, the earliest row over the whole
+  // table, keyed by px.upid_to_asid (src/carnot/funcs/metadata/metadata_ops.h).
+  it("should report the selected rows' times and their nodes' earliest rows over every pod", () => {
+    const canaryRs: Selector = { kind: 'replicaset', namespace: 'shop', replicaset: 'web-6d8f9' }
+    const S = 1_000_000_000n
+    const stats = run(
+      [
+        { pod: 1, secondsAgo: 20 },
+        { pod: 1, secondsAgo: 2 },
+        // Node 1's oldest row is another pod's client-side row: it still says what node 1 holds.
+        { pod: 2, secondsAgo: 50, role: 1 },
+        // Node 2 serves the canary too; its oldest row is the canary's own.
+        { pod: 1, asid: 2, secondsAgo: 30 },
+        // Node 3 serves nothing selected: its rows say nothing about the canary's coverage.
+        { pod: 2, asid: 3, secondsAgo: 10 },
+      ],
+      canaryRs
+    )
+    expect(stats.requests).toBe(3)
+    expect(stats.span).toEqual({
+      firstNs: ENGINE_NOW_NS - 30n * S,
+      lastNs: ENGINE_NOW_NS - 2n * S,
+      retainedFromNs: ENGINE_NOW_NS - 30n * S,
+      nowNs: ENGINE_NOW_NS,
+    })
+    const oneNode = run(
+      [
+        { pod: 1, secondsAgo: 20 },
+        { pod: 2, secondsAgo: 50, role: 1 },
+      ],
+      canaryRs
+    )
+    expect(oneNode.span?.retainedFromNs).toBe(ENGINE_NOW_NS - 50n * S)
   })
 
   it('should return one row with zero requests when nothing matched', () => {

@@ -80,6 +80,14 @@ describe('HTTP stats PxL script', () => {
       'select',
       'floor',
       'log2',
+      // What the rows cover (shared/pxl/coverage.ts): px.min/px.max registered for TIME64NS in
+      // pixie-io/pixie src/carnot/funcs/builtins/math_ops.cc, px.now in
+      // src/carnot/planner/objects/pixie_module.cc, px.upid_to_asid in
+      // src/carnot/funcs/metadata/metadata_ops.cc.
+      'min',
+      'max',
+      'now',
+      'upid_to_asid',
     ]
     for (const name of used) expect(known).toContain(name)
   })
@@ -121,8 +129,12 @@ describe('HTTP stats PxL script', () => {
   })
 
   it('should aggregate without groupby so exactly one row comes back', () => {
-    // The only groupby is the latency buckets', on the bucket index alone: at most 110 rows.
-    expect([...source.matchAll(/groupby\((.*?)\)/g)].map((m) => m[1])).toEqual(["'bucket'"])
+    // The latency buckets group on the bucket index alone (at most 110 rows); the per-node
+    // earliest rows on the agent id (one row per node), merged into the rows before the agg.
+    expect([...source.matchAll(/groupby\((.*?)\)/g)].map((m) => m[1])).toEqual([
+      "'asid'",
+      "'bucket'",
+    ])
     const stats = source.slice(source.indexOf('def _summarize'), source.indexOf('def _echo'))
     expect(stats).toMatch(/df\.agg\(/)
     expect(stats).not.toMatch(/groupby/)

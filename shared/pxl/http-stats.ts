@@ -23,6 +23,14 @@
  * - Latency buckets follow shared/stats/buckets.ts: latency clamped to [1023, 2^37] ns, bucket =
  *   floor(4 log2(latency)) - 39, then a groupby on the bucket, so at most 110 rows per side
  *   however much traffic there is. Groups without requests do not exist (absent = 0).
+ * - What the rows cover (shared/pxl/coverage.ts): the summary also carries the earliest and
+ *   latest selected row (`px.min`/`px.max` of time_, registered for TIME64NS in pixie-io/pixie
+ *   src/carnot/funcs/builtins/math_ops.cc), px.now() at compilation, and `retained_from_ns`: per
+ *   node (`px.upid_to_asid`, the agent id in the UPID, src/carnot/funcs/metadata/metadata_ops.h)
+ *   the earliest row in the window over the whole http_events table, joined onto the selected rows
+ *   by an inner merge on the node (every selected row's node is in that table; `merge(...,
+ *   suffixes=['', '_x'])` as in src/carnot/planner/objects/dataframe.h) and maxed in the same
+ *   agg, so the answer stays one row and says where each serving node's retained rows begin.
  */
 import { definePxlScript } from './script'
 
@@ -90,6 +98,18 @@ export const HTTP_STATS_COLUMNS = {
   latency_p99_ns: 'FLOAT64',
 } as const
 
+/**
+ * What the selected rows cover (shared/pxl/coverage.ts reads them): the earliest and latest
+ * selected row, the latest of the per-node earliest rows in the window over the whole
+ * http_events table on the nodes that served them, and px.now() at compilation.
+ */
+export const HTTP_STATS_COVERAGE_COLUMNS = {
+  first_ns: 'TIME64NS',
+  last_ns: 'TIME64NS',
+  retained_from_ns: 'TIME64NS',
+  now_ns: 'TIME64NS',
+} as const
+
 /** Columns of a latency bucket table (shared/stats/buckets.ts) and their Pixie types. */
 export const LATENCY_BUCKET_COLUMNS = {
   bucket: 'INT64',
@@ -110,9 +130,19 @@ def _inbound(start_time: str, namespace: str, excluded_paths: str, path_pattern:
     return df
 
 
-def _summarize(df, error_min_status: int):
+def _node_starts(start_time: str):
+    df = px.DataFrame(table='http_events', start_time=start_time, select=['time_', 'upid'])
+    df.asid = px.upid_to_asid(df.upid)
+    df = df.groupby('asid').agg(node_first_ns=('time_', px.min))
+    return df
+
+
+def _summarize(df, start_time: str, error_min_status: int):
     df.failure = df.resp_status >= error_min_status
-    df = df.agg(requests=('latency', px.count), errors=('failure', px.sum), latency_sum_ns=('latency', px.sum), latency_quantiles=('latency', px.quantiles))
+    df.asid = px.upid_to_asid(df.upid)
+    df = df.merge(_node_starts(start_time), how='inner', left_on='asid', right_on='asid', suffixes=['', '_node'])
+    df = df.agg(requests=('latency', px.count), errors=('failure', px.sum), latency_sum_ns=('latency', px.sum), latency_quantiles=('latency', px.quantiles), first_ns=('time_', px.min), last_ns=('time_', px.max), retained_from_ns=('node_first_ns', px.max))
+    df.now_ns = px.now()
     df.latency_p50_ns = px.pluck_float64(df.latency_quantiles, 'p50')
     df.latency_p90_ns = px.pluck_float64(df.latency_quantiles, 'p90')
     df.latency_p99_ns = px.pluck_float64(df.latency_quantiles, 'p99')
@@ -137,7 +167,7 @@ def stats_by_replicaset(start_time: str, namespace: str, replicaset: str, exclud
     df = _inbound(start_time, namespace, excluded_paths, path_pattern, method_pattern)
     df.replicaset = df.ctx['replicaset']
     df = df[df.replicaset == replicaset]
-    df = _summarize(df, error_min_status)
+    df = _summarize(df, start_time, error_min_status)
     df.selector_kind = 'replicaset'
     df.selector_value = replicaset
     return df
@@ -147,7 +177,7 @@ def stats_by_pod_prefix(start_time: str, namespace: str, pod_prefix: str, exclud
     df = _inbound(start_time, namespace, excluded_paths, path_pattern, method_pattern)
     df.pod = df.ctx['pod']
     df = df[px.find(df.pod, pod_prefix) == 0]
-    df = _summarize(df, error_min_status)
+    df = _summarize(df, start_time, error_min_status)
     df.selector_kind = 'pod'
     df.selector_value = pod_prefix
     return df
@@ -157,7 +187,7 @@ def stats_by_service(start_time: str, namespace: str, service: str, excluded_pat
     df = _inbound(start_time, namespace, excluded_paths, path_pattern, method_pattern)
     df.service = df.ctx['service']
     df = df[px.has_service_name(df.service, service)]
-    df = _summarize(df, error_min_status)
+    df = _summarize(df, start_time, error_min_status)
     df.selector_kind = 'service'
     df.selector_value = service
     return df
@@ -167,21 +197,21 @@ def latency_by_replicaset(start_time: str, namespace: str, replicaset: str, excl
     df = _inbound(start_time, namespace, excluded_paths, path_pattern, method_pattern)
     df.replicaset = df.ctx['replicaset']
     df = df[df.replicaset == replicaset]
-    return [_echo(_summarize(df, error_min_status), 'replicaset', replicaset), _latency_buckets(df)]
+    return [_echo(_summarize(df, start_time, error_min_status), 'replicaset', replicaset), _latency_buckets(df)]
 
 
 def latency_by_pod_prefix(start_time: str, namespace: str, pod_prefix: str, excluded_paths: str, path_pattern: str, method_pattern: str, error_min_status: int):
     df = _inbound(start_time, namespace, excluded_paths, path_pattern, method_pattern)
     df.pod = df.ctx['pod']
     df = df[px.find(df.pod, pod_prefix) == 0]
-    return [_echo(_summarize(df, error_min_status), 'pod', pod_prefix), _latency_buckets(df)]
+    return [_echo(_summarize(df, start_time, error_min_status), 'pod', pod_prefix), _latency_buckets(df)]
 
 
 def latency_by_service(start_time: str, namespace: str, service: str, excluded_paths: str, path_pattern: str, method_pattern: str, error_min_status: int):
     df = _inbound(start_time, namespace, excluded_paths, path_pattern, method_pattern)
     df.service = df.ctx['service']
     df = df[px.has_service_name(df.service, service)]
-    return [_echo(_summarize(df, error_min_status), 'service', service), _latency_buckets(df)]
+    return [_echo(_summarize(df, start_time, error_min_status), 'service', service), _latency_buckets(df)]
 `
 
 /** The HTTP stats script (constant source; see the module comment). */

@@ -15,7 +15,7 @@
  *   src/pxl_scripts/px/mysql_stats/mysql_stats.pxl counts it.
  * - Queries have no path or method: the script takes neither, and the parameters are refused.
  */
-import { COMMON_HELPERS, publicFunctions } from './entry-points'
+import { COMMON_HELPERS, COVERAGE_AGGS, coverageHelper, publicFunctions } from './entry-points'
 import { definePxlScript } from './script'
 
 /** mysql_events resp_status of an error response (protocols/mysql/types.h RespStatus::kErr). */
@@ -35,9 +35,14 @@ def _rows(start_time: str, namespace: str):
     return df
 
 
-def _summarize(df):
+${coverageHelper('mysql_events')}
+
+
+def _summarize(df, start_time: str):
     df.failure = df.resp_status == ${MYSQL_RESP_STATUS_ERR}
-    df = df.agg(requests=('latency', px.count), errors=('failure', px.sum), latency_sum_ns=('latency', px.sum), latency_quantiles=('latency', px.quantiles))
+    df = _covered(df, start_time)
+    df = df.agg(requests=('latency', px.count), errors=('failure', px.sum), latency_sum_ns=('latency', px.sum), latency_quantiles=('latency', px.quantiles), ${COVERAGE_AGGS})
+    df.now_ns = px.now()
     return _quantiles(df)
 
 

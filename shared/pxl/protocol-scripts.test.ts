@@ -73,6 +73,14 @@ describe.each(Object.entries(PROTOCOL_SCRIPTS))('%s stats PxL script', (protocol
       'select',
       'floor',
       'log2',
+      // What the rows cover, as in the HTTP script (shared/pxl/coverage.ts): px.min/px.max on
+      // TIME64NS (src/carnot/funcs/builtins/math_ops.cc), px.now
+      // (src/carnot/planner/objects/pixie_module.cc), px.upid_to_asid
+      // (src/carnot/funcs/metadata/metadata_ops.cc).
+      'min',
+      'max',
+      'now',
+      'upid_to_asid',
     ]
     for (const name of used) expect(known).toContain(name)
   })
@@ -97,7 +105,11 @@ describe.each(Object.entries(PROTOCOL_SCRIPTS))('%s stats PxL script', (protocol
   })
 
   it('should aggregate without groupby so exactly one row comes back', () => {
-    expect([...source.matchAll(/groupby\((.*?)\)/g)].map((m) => m[1])).toEqual(["'bucket'"])
+    // Besides the buckets, only the per-node earliest rows (one row per node).
+    expect([...source.matchAll(/groupby\((.*?)\)/g)].map((m) => m[1]).sort()).toEqual([
+      "'asid'",
+      "'bucket'",
+    ])
   })
 
   const python = spawnSync('python3', ['--version']).status === 0

@@ -26,13 +26,31 @@ describe('decodeHttpStats', () => {
         p50Ns: 3e6,
         p90Ns: 8e6,
         p99Ns: 2e7,
+        span: { firstNs: 10n, lastNs: 50n, retainedFromNs: 5n, nowNs: 60n },
       })
     )
     expect(stats).toEqual({
       requests: 200,
       errors: 7,
       latencyNs: { p50: 3e6, p90: 8e6, p99: 2e7, mean: 5e6 },
+      span: { firstNs: 10n, lastNs: 50n, retainedFromNs: 5n, nowNs: 60n },
     })
+  })
+
+  it('should refuse a row without its row times or with times that contradict each other', () => {
+    const columns = statsColumns().filter((c) => c.name !== 'retained_from_ns')
+    expect(codeOf(() => decodeHttpStats(scriptResult(table({ columns }))))).toBe(
+      'result_missing_column'
+    )
+    for (const span of [
+      { firstNs: 50n, lastNs: 10n, retainedFromNs: 5n, nowNs: 60n },
+      { firstNs: 10n, lastNs: 50n, retainedFromNs: 51n, nowNs: 60n },
+    ]) {
+      const rows = [statsRow({ requests: 10, span })]
+      expect(codeOf(() => decodeHttpStats(scriptResult(table({ rows }))))).toBe(
+        'result_invalid_value'
+      )
+    }
   })
 
   it('should refuse an empty table: the script always yields one row', () => {

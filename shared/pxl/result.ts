@@ -8,8 +8,11 @@
  */
 import { PxCanaryError } from '../errors'
 import type { CellValue, ColumnType, ResultTable, ScriptResult } from '../pixie/types'
+import { decodeRowSpan } from './coverage'
+import type { RowSpan } from './coverage'
 import {
   HTTP_STATS_COLUMNS,
+  HTTP_STATS_COVERAGE_COLUMNS,
   HTTP_STATS_ECHO_COLUMNS,
   HTTP_STATS_SELECTOR_ECHO,
   HTTP_STATS_TABLE,
@@ -33,6 +36,11 @@ export interface HttpStats {
   errors: number
   /** Present only when requests > 0: without requests there is no latency to report. */
   latencyNs: LatencyNs | null
+  /**
+   * The times the rows cover (shared/pxl/coverage.ts); the decoder sets it whenever requests > 0.
+   * Absent or null: nothing to locate in time.
+   */
+  span?: RowSpan | null
 }
 
 /** What the stats row says it selected (the script's echo columns). */
@@ -271,6 +279,7 @@ export function decodeHttpStats(
   checkColumns(table, HTTP_STATS_COLUMNS, REQUIRED_COLUMNS)
   // Every stats function echoes its selector: a table without the echo is not its answer.
   checkColumns(table, HTTP_STATS_ECHO_COLUMNS)
+  checkColumns(table, HTTP_STATS_COVERAGE_COLUMNS)
   // The script's agg without groupby yields exactly one row, traffic or not: an empty table is a
   // broken answer (a stream cut before its row), never "no traffic".
   if (table.rows.length !== 1) {
@@ -291,7 +300,8 @@ export function decodeHttpStats(
   // so it is not read.
   if (requests === 0) return { requests: 0, errors: 0, latencyNs: null }
   const quantiles = checkQuantiles(table, row)
+  const span = decodeRowSpan(table, row)
   // Only the mean is reported, so a sum beyond 2^53 ns is fine as a float (relative error 1e-16).
   const latencySumNs = Number(int64(table, row, 'latency_sum_ns'))
-  return { requests, errors, latencyNs: { ...quantiles, mean: latencySumNs / requests } }
+  return { requests, errors, latencyNs: { ...quantiles, mean: latencySumNs / requests }, span }
 }

@@ -112,6 +112,20 @@ describe('df.ctx', () => {
     ).toEqual(['default', 'other', 'default', ''])
   })
 
+  // pixie-io/pixie src/carnot/funcs/metadata/metadata_ops.h (UPIDToASIDUDF: the upid's high 32
+  // bits, an INT64), registered as "upid_to_asid" in metadata_ops.cc: no metadata lookup.
+  it('should read the agent id out of the upid with px.upid_to_asid, without metadata', () => {
+    const script =
+      "import px\ndf = px.DataFrame(table='http_events')\ndf.asid = px.upid_to_asid(df.upid)\npx.display(df, 'out')\n"
+    const source = makeSource([HTTP], METADATA)
+    const out = runScript(script, source).get('out')
+    expect(out?.columns.find((c) => c.name === 'asid')?.type).toBe('INT64')
+    expect(rowsOf(out).map((r) => r.asid)).toEqual(
+      [upid(1), upid(2), upid(1), upid(3)].map((u) => BigInt(`0x${u.slice(0, 8)}`))
+    )
+    expect(source.lookups).toBe(0)
+  })
+
   it('should reject an unknown key at the key', () => {
     const script = "import px\ndf = px.DataFrame(table='http_events')\ndf.l = df.ctx['labels']\n"
     expect(compileErrorOf(() => runScript(script, makeSource([HTTP], METADATA)))).toEqual({

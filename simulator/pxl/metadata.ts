@@ -66,6 +66,9 @@ const CTX_KEYS: Record<string, MetadataProperty> = {
   pid: upidField(8, 'pid'),
 }
 
+/** The agent (node) short id in a upid's high 32 bits (pixie-io/pixie src/carnot/funcs/metadata/metadata_ops.h UPIDToASIDUDF). */
+const ASID = upidField(0, 'asid')
+
 /** Keys Pixie accepts but the simulator's MetadataResolver cannot answer. */
 const UNSUPPORTED_KEYS = new Set([
   'service_id',
@@ -88,6 +91,7 @@ export const UPID_UDFS: Record<string, MetadataProperty> = {
   upid_to_node_name: NODE,
   upid_to_container_name: CONTAINER,
   upid_to_pod_id: POD_ID,
+  upid_to_asid: ASID,
 }
 
 /** An expression computing `property` from the UINT128 expression `upid`. */

@@ -49,6 +49,9 @@ describe('e2e: a steady 24 rps ReplicaSet despite the push lag', () => {
       // The function counts exactly the rows Pixie would hold...
       expect(r.body.requests).toBe(truth.requests)
       total += truth.requests
+      // ...and divides them by the span they cover: the window up to the newest pushed row.
+      expect(r.body.covered_seconds as number).toBeGreaterThanOrEqual(58.8)
+      expect(r.body.covered_seconds as number).toBeLessThanOrEqual(60.05)
       expect(Math.abs((r.body.rps as number) - 24) / 24).toBeLessThan(0.02)
     }
     // On average part of the newest second is not pushed yet: fewer rows than 60 full seconds.

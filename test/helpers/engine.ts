@@ -69,11 +69,13 @@ export interface HttpEvent {
   /** 2 = server side (default), 1 = client side. */
   role?: number
   secondsAgo?: number
+  /** The agent (node) id in the UPID's high bits; default 1 (every pod on one node). */
+  asid?: number
 }
 
 /** The UPID (as a UUID string) of pod `i`. */
-export const podUpid = (i: number): string =>
-  `00000001-0000-0000-0000-${i.toString(16).padStart(12, '0')}`
+export const podUpid = (i: number, asid = 1): string =>
+  `${asid.toString(16).padStart(8, '0')}-0000-0000-0000-${i.toString(16).padStart(12, '0')}`
 
 const HTTP_COLUMNS: { name: string; type: ColumnType }[] = [
   { name: 'time_', type: 'TIME64NS' },
@@ -97,7 +99,7 @@ export function httpEventsSource(
 ): DataSource {
   const rows: CellValue[][] = events.map((e) => [
     nowNs - BigInt(Math.round((e.secondsAgo ?? 5) * 1e9)),
-    podUpid(e.pod),
+    podUpid(e.pod, e.asid),
     BigInt(e.role ?? 2),
     e.path ?? '/api/cart',
     e.method ?? 'GET',
@@ -113,7 +115,8 @@ export function httpEventsSource(
     table: (name) => (name === 'http_events' ? table : undefined),
     metadata: {
       resolve: (key, id) => {
-        const index = pods.findIndex((_, i) => podUpid(i + 1) === id)
+        // Metadata follows the pod, whatever node (asid) its UPID names.
+        const index = pods.findIndex((_, i) => podUpid(i + 1).slice(8) === id.slice(8))
         const pod = pods[index]
         if (pod === undefined) return ''
         return key === 'pod' || key === 'namespace' || key === 'replicaset' || key === 'service'

@@ -7,8 +7,10 @@
  * only figures, and a row decoded without a fake never matches a request by accident.
  */
 import type { CellValue, ColumnInfo, ResultTable, ScriptResult } from '../../shared/pixie/types'
+import type { RowSpan } from '../../shared/pxl/coverage'
 import {
   HTTP_STATS_COLUMNS,
+  HTTP_STATS_COVERAGE_COLUMNS,
   HTTP_STATS_ECHO_COLUMNS,
   HTTP_STATS_SELECTOR_ECHO,
   HTTP_STATS_TABLE,
@@ -23,6 +25,22 @@ export interface StatsRowInput {
   p50Ns?: number
   p90Ns?: number
   p99Ns?: number
+  /** The row times (shared/pxl/coverage.ts); default: rows covering any window whole. */
+  span?: RowSpan
+}
+
+/** px.now() of the helpers' rows by default. */
+export const STATS_NOW_NS = 1_800_000_000_000_000_000n
+
+/**
+ * Row times that cover a whole window of any length: the newest row at px.now(), and no node's
+ * retained rows starting after the window's start.
+ */
+export const FULL_SPAN: RowSpan = {
+  firstNs: 0n,
+  lastNs: STATS_NOW_NS,
+  retainedFromNs: 0n,
+  nowNs: STATS_NOW_NS,
 }
 
 /** The echo cells of a stats row. */
@@ -51,9 +69,11 @@ export function echoFor(funcName: string, args: Record<string, string>): EchoCel
 
 /** The stats table's columns (echo columns included), as Pixie types them. */
 export function statsColumns(): ColumnInfo[] {
-  return Object.entries({ ...HTTP_STATS_COLUMNS, ...HTTP_STATS_ECHO_COLUMNS }).map(
-    ([name, type]) => ({ name, type, semanticType: 0 })
-  )
+  return Object.entries({
+    ...HTTP_STATS_COLUMNS,
+    ...HTTP_STATS_COVERAGE_COLUMNS,
+    ...HTTP_STATS_ECHO_COLUMNS,
+  }).map(([name, type]) => ({ name, type, semanticType: 0 }))
 }
 
 /**
@@ -67,6 +87,7 @@ export function statsRow(
   const p50 = input.p50Ns ?? 0
   const p90 = input.p90Ns ?? 0
   const p99 = input.p99Ns ?? 0
+  const span = input.span ?? FULL_SPAN
   return {
     requests: BigInt(input.requests),
     errors: BigInt(input.errors ?? 0),
@@ -75,6 +96,10 @@ export function statsRow(
     latency_p50_ns: p50,
     latency_p90_ns: p90,
     latency_p99_ns: p99,
+    first_ns: span.firstNs,
+    last_ns: span.lastNs,
+    retained_from_ns: span.retainedFromNs,
+    now_ns: span.nowNs,
     ...echo,
   }
 }

@@ -9,7 +9,7 @@
  * few ulps rather than bit for bit, far below the functions' microsecond rounding.
  */
 const COMPRESSION = 1000
-const MAX_EXACT = 8001
+export const MAX_EXACT = 8001
 /** The digest's starting max, std::numeric_limits<double>::min(). */
 const START_MAX = 2.2250738585072014e-308
 

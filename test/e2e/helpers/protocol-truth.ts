@@ -15,7 +15,13 @@ import { COL } from '../../../simulator/http-events'
 import { generateMysqlEvents, MYSQL_COL } from '../../../simulator/mysql-events'
 import type { SimPod, World } from '../../../simulator/topology'
 import { generateHttpEvents } from '../../../simulator/traffic'
-import { pushedUntilNs, type Truth, type TruthSelector } from './ground-truth'
+import {
+  coveredTruth,
+  nodeFirstRows,
+  pushedUntilNs,
+  type Truth,
+  type TruthSelector,
+} from './ground-truth'
 import { pixieQuantile } from './pixie-quantile'
 
 const GRPC_HEALTH = new Set(['/grpc.health.v1.Health/Check', '/grpc.health.v1.Health/Watch'])
@@ -43,15 +49,36 @@ function selectedUpids(world: World, q: ProtocolTruthQuery): Set<string> {
   return new Set(world.pods.filter(selects).map((p) => p.upid))
 }
 
-function summarize(latenciesNs: number[], errors: number, windowSeconds: number): Truth {
+/** The selected rows' nodes and newest time, for the covered span. */
+interface Served {
+  nodeFirst: Map<string, bigint>
+  nodes: Set<string>
+  lastNs: bigint
+}
+
+function summarize(
+  latenciesNs: number[],
+  errors: number,
+  q: ProtocolTruthQuery,
+  served: Served
+): Truth {
   const requests = latenciesNs.length
+  const { coveredSeconds, truncated } = coveredTruth(
+    q,
+    served.nodeFirst,
+    served.nodes,
+    served.lastNs,
+    requests
+  )
   const latenciesMs = latenciesNs.map((ns) => ns / 1e6).sort((a, b) => a - b)
   const sum = latenciesMs.reduce((s, x) => s + x, 0)
   return {
     requests,
     errors,
     errorRate: requests === 0 ? null : errors / requests,
-    rps: requests === 0 ? null : requests / windowSeconds,
+    rps: coveredSeconds === null ? null : requests / coveredSeconds,
+    coveredSeconds,
+    truncated,
     latenciesMs,
     meanMs: requests === 0 ? null : sum / requests,
     quantilesMs:
@@ -65,6 +92,11 @@ function summarize(latenciesNs: number[], errors: number, windowSeconds: number)
     probeRows: 0,
     clientRows: 0,
   }
+}
+
+function serve(world: World, served: Served, upid: string, time: bigint): void {
+  served.nodes.add(world.byUpid.get(upid)?.node ?? '')
+  if (time > served.lastNs) served.lastNs = time
 }
 
 /** The gRPC calls the selected pods served in the window, and those that failed. */
@@ -88,6 +120,12 @@ export function grpcTruth(world: World, q: ProtocolTruthQuery): Truth & { httpEr
   const latencies: number[] = []
   let errors = 0
   let httpErrors = 0
+  const times = col('time_')
+  const served: Served = {
+    nodeFirst: nodeFirstRows(world, up, times),
+    nodes: new Set(),
+    lastNs: 0n,
+  }
   for (let r = 0; r < up.length; r++) {
     if (!upids.has(up[r] as string) || role[r] !== 2n) continue
     if (major[r] !== 2n || ctype[r] !== 2n) continue
@@ -97,8 +135,9 @@ export function grpcTruth(world: World, q: ProtocolTruthQuery): Truth & { httpEr
     if (q.serverOnly ? GRPC_SERVER_CODES.has(code) || code === '' : code !== '0') errors++
     if ((status[r] as bigint) >= 400n) httpErrors++
     latencies.push(Number(latency[r] as bigint))
+    serve(world, served, up[r] as string, times[r] as bigint)
   }
-  return { ...summarize(latencies, errors, q.windowSeconds), httpErrors }
+  return { ...summarize(latencies, errors, q, served), httpErrors }
 }
 
 /** The MySQL queries the selected pods sent in the window (client side), and the failed ones. */
@@ -118,6 +157,12 @@ export function mysqlTruth(world: World, q: ProtocolTruthQuery): Truth & { serve
   const latencies: number[] = []
   let errors = 0
   let serverRows = 0
+  const times = col('time_')
+  const served: Served = {
+    nodeFirst: nodeFirstRows(world, up, times),
+    nodes: new Set(),
+    lastNs: 0n,
+  }
   for (let r = 0; r < up.length; r++) {
     if (!upids.has(up[r] as string)) continue
     if (role[r] !== 1n) {
@@ -126,6 +171,7 @@ export function mysqlTruth(world: World, q: ProtocolTruthQuery): Truth & { serve
     }
     if (status[r] === 3n) errors++
     latencies.push(Number(latency[r] as bigint))
+    serve(world, served, up[r] as string, times[r] as bigint)
   }
-  return { ...summarize(latencies, errors, q.windowSeconds), serverRows }
+  return { ...summarize(latencies, errors, q, served), serverRows }
 }
