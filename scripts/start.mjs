@@ -285,7 +285,7 @@ use cloud mode or in-cluster mode (README.md, "Deploying to a cluster").
   throughput  ${tp}
 
 Try:
-  # healthy canary (about 1 % errors)
+  # healthy canary (as stable: about 0.5 % errors)
   curl -s '${er}/?namespace=default&replicaset=canary-demo-7d9f8c6b5'
   # bad canary (bad-red: about 80 % 500s)
   curl -s '${er}/?namespace=default&replicaset=canary-demo-6c8d4b9f7'
