@@ -7,44 +7,9 @@
 // p50/p90/p99 are Pixie's px.quantiles values (its t-digest, pixie-io/pixie
 // src/carnot/funcs/builtins/math_sketches.h), restated in helpers/pixie-quantile.ts, exact up to
 // the same microsecond rounding.
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSimulator, type Simulator } from '../../simulator/server'
-import {
-  ROOT,
-  startAllFunctions,
-  type FunctionName,
-  type RunningFunction,
-} from './helpers/functions'
+import { describe, expect, it } from 'vitest'
 import { groundTruth, type Truth, type TruthSelector } from './helpers/ground-truth'
-
-/** Frozen simulator clock: the functions' windows end exactly here, so ours do too. */
-const NOW = 1_800_000_000_500_000_000n
-
-interface Harness {
-  sim: Simulator
-  fns: Record<FunctionName, RunningFunction>
-}
-
-async function harness(scenarioFile: string): Promise<Harness> {
-  const sim = await startSimulator({
-    scenario: join(ROOT, 'scenarios', scenarioFile),
-    port: 0,
-    clock: () => NOW,
-  })
-  try {
-    return { sim, fns: await startAllFunctions(sim.address) }
-  } catch (err) {
-    await sim.close()
-    throw err
-  }
-}
-
-async function stop(h: Harness | undefined): Promise<void> {
-  if (!h) return
-  await Promise.all(Object.values(h.fns).map((f) => f.close()))
-  await h.sim.close()
-}
+import { NOW, useHarness, type Harness } from './helpers/harness'
 
 function query(namespace: string, selector: string, extra = ''): string {
   return `/?namespace=${namespace}&${selector}${extra ? `&${extra}` : ''}`
@@ -100,16 +65,10 @@ async function expectAllMatch(
 }
 
 describe('e2e: demo scenario (Argo Rollouts canary demo)', () => {
-  let h: Harness | undefined
-  beforeAll(async () => {
-    h = await harness('demo.json')
-  })
-  afterAll(async () => {
-    await stop(h)
-  })
+  const h = useHarness('demo.json')
 
   it('should report the healthy canary replicaset exactly as the ground truth', async () => {
-    const truth = await expectAllMatch(h!, 'default', 'replicaset=canary-demo-7d9f8c6b5', {
+    const truth = await expectAllMatch(h(), 'default', 'replicaset=canary-demo-7d9f8c6b5', {
       replicaset: 'canary-demo-7d9f8c6b5',
     })
     expect(truth.requests).toBeGreaterThan(400)
@@ -117,44 +76,44 @@ describe('e2e: demo scenario (Argo Rollouts canary demo)', () => {
   })
 
   it('should report the bad canary failing most requests', async () => {
-    const truth = await expectAllMatch(h!, 'default', 'replicaset=canary-demo-6c8d4b9f7', {
+    const truth = await expectAllMatch(h(), 'default', 'replicaset=canary-demo-6c8d4b9f7', {
       replicaset: 'canary-demo-6c8d4b9f7',
     })
     expect(truth.errorRate!).toBeGreaterThan(0.6)
   })
 
   it('should select the stable replicaset by rollout and pod-template hash', async () => {
-    await expectAllMatch(h!, 'default', 'rollout=canary-demo&hash=5b9d7c6f48', {
+    await expectAllMatch(h(), 'default', 'rollout=canary-demo&hash=5b9d7c6f48', {
       replicaset: 'canary-demo-5b9d7c6f48',
     })
   })
 
   it('should count pods that back several services under each of them', async () => {
-    await expectAllMatch(h!, 'default', 'service=canary-demo-preview', {
+    await expectAllMatch(h(), 'default', 'service=canary-demo-preview', {
       service: 'canary-demo-preview',
     })
-    await expectAllMatch(h!, 'default', 'service=canary-demo', { service: 'canary-demo' })
+    await expectAllMatch(h(), 'default', 'service=canary-demo', { service: 'canary-demo' })
   })
 
   it('should select pods by name prefix', async () => {
-    const pod = h!.sim.world.pods.find((p) => p.replicaset === 'canary-demo-6c8d4b9f7')!
-    await expectAllMatch(h!, 'default', `pod=${pod.name}`, { podPrefix: pod.name })
+    const pod = h().sim.world.pods.find((p) => p.replicaset === 'canary-demo-6c8d4b9f7')!
+    await expectAllMatch(h(), 'default', `pod=${pod.name}`, { podPrefix: pod.name })
   })
 
   it('should not pick up the prefix-sharing neighbour replicaset or the same name in another namespace', async () => {
-    const exact = groundTruth(h!.sim.world, {
+    const exact = groundTruth(h().sim.world, {
       namespace: 'default',
       selector: { replicaset: 'canary-demo-6c8d4b9f7' },
       nowNs: NOW,
       windowSeconds: 60,
     })
-    const neighbour = groundTruth(h!.sim.world, {
+    const neighbour = groundTruth(h().sim.world, {
       namespace: 'default',
       selector: { replicaset: 'canary-demo-6c8d4b9f7z' },
       nowNs: NOW,
       windowSeconds: 60,
     })
-    const staging = groundTruth(h!.sim.world, {
+    const staging = groundTruth(h().sim.world, {
       namespace: 'staging',
       selector: { replicaset: 'canary-demo-7d9f8c6b5' },
       nowNs: NOW,
@@ -164,16 +123,16 @@ describe('e2e: demo scenario (Argo Rollouts canary demo)', () => {
     expect(neighbour.requests).toBeGreaterThan(0)
     expect(neighbour.errors).toBeGreaterThan(0)
     expect(staging.errors).toBeGreaterThan(0)
-    const r = await h!.fns['error-rate'].get(query('default', 'replicaset=canary-demo-6c8d4b9f7'))
+    const r = await h().fns['error-rate'].get(query('default', 'replicaset=canary-demo-6c8d4b9f7'))
     expect(r.body.requests).toBe(exact.requests)
     expect(r.body.errors).toBe(exact.errors)
-    await expectAllMatch(h!, 'staging', 'replicaset=canary-demo-7d9f8c6b5', {
+    await expectAllMatch(h(), 'staging', 'replicaset=canary-demo-7d9f8c6b5', {
       replicaset: 'canary-demo-7d9f8c6b5',
     })
   })
 
   it('should leave health probes and client-side rows out of every figure', async () => {
-    const truth = groundTruth(h!.sim.world, {
+    const truth = groundTruth(h().sim.world, {
       namespace: 'default',
       selector: { replicaset: 'canary-demo-7d9f8c6b5' },
       nowNs: NOW,
@@ -182,19 +141,19 @@ describe('e2e: demo scenario (Argo Rollouts canary demo)', () => {
     // The canary pod answered probes and made failing egress calls in the window.
     expect(truth.probeRows).toBeGreaterThan(0)
     expect(truth.clientRows).toBeGreaterThan(0)
-    const r = await h!.fns['error-rate'].get(query('default', 'replicaset=canary-demo-7d9f8c6b5'))
+    const r = await h().fns['error-rate'].get(query('default', 'replicaset=canary-demo-7d9f8c6b5'))
     expect(r.body.requests).toBe(truth.requests)
     expect(r.body.errors).toBe(truth.errors)
   })
 
   it('should count health probes when the caller turns path exclusion off', async () => {
-    const truth = groundTruth(h!.sim.world, {
+    const truth = groundTruth(h().sim.world, {
       namespace: 'default',
       selector: { replicaset: 'canary-demo-5b9d7c6f48' },
       nowNs: NOW,
       windowSeconds: 60,
     })
-    const r = await h!.fns.throughput.get(
+    const r = await h().fns.throughput.get(
       query('default', 'replicaset=canary-demo-5b9d7c6f48', 'exclude_paths=none')
     )
     expect(r.status, JSON.stringify(r.body)).toBe(200)
@@ -203,7 +162,7 @@ describe('e2e: demo scenario (Argo Rollouts canary demo)', () => {
 
   it('should honour a longer window', async () => {
     await expectAllMatch(
-      h!,
+      h(),
       'default',
       'replicaset=canary-demo-5b9d7c6f48',
       { replicaset: 'canary-demo-5b9d7c6f48' },
@@ -212,14 +171,14 @@ describe('e2e: demo scenario (Argo Rollouts canary demo)', () => {
   })
 
   it('should answer value null and requests 0 for a selector without traffic', async () => {
-    const truth = await expectAllMatch(h!, 'default', 'replicaset=canary-demo-0000000000', {
+    const truth = await expectAllMatch(h(), 'default', 'replicaset=canary-demo-0000000000', {
       replicaset: 'canary-demo-0000000000',
     })
     expect(truth.requests).toBe(0)
   })
 
   it('should have sent one ExecuteScript per request, each recorded with its exec_funcs', () => {
-    const sim = h!.sim
+    const sim = h().sim
     expect(sim.stats.executeScriptCalls).toBe(sim.requests.length)
     expect(sim.requests.every((r) => r.outcome === 'ok')).toBe(true)
     const funcs = new Set(sim.requests.flatMap((r) => r.execFuncs.map((f) => f.funcName)))
@@ -231,16 +190,10 @@ describe('e2e: demo scenario (Argo Rollouts canary demo)', () => {
 })
 
 describe('e2e: a canary with exactly 20 % 5xx', () => {
-  let h: Harness | undefined
-  beforeAll(async () => {
-    h = await harness('error-20pct.json')
-  })
-  afterAll(async () => {
-    await stop(h)
-  })
+  const h = useHarness('error-20pct.json')
 
   it('should report 4xx and 5xx errors by default', async () => {
-    const truth = await expectAllMatch(h!, 'shop', 'replicaset=checkout-7c9d5b8f6', {
+    const truth = await expectAllMatch(h(), 'shop', 'replicaset=checkout-7c9d5b8f6', {
       replicaset: 'checkout-7c9d5b8f6',
     })
     expect(truth.errorRate!).toBeGreaterThan(0.2)
@@ -248,14 +201,14 @@ describe('e2e: a canary with exactly 20 % 5xx', () => {
   })
 
   it('should report only 5xx with errors=5xx', async () => {
-    const truth = groundTruth(h!.sim.world, {
+    const truth = groundTruth(h().sim.world, {
       namespace: 'shop',
       selector: { replicaset: 'checkout-7c9d5b8f6' },
       nowNs: NOW,
       windowSeconds: 60,
       errorMinStatus: 500,
     })
-    const r = await h!.fns['error-rate'].get(
+    const r = await h().fns['error-rate'].get(
       query('shop', 'replicaset=checkout-7c9d5b8f6', 'errors=5xx')
     )
     expect(r.status).toBe(200)
@@ -266,36 +219,30 @@ describe('e2e: a canary with exactly 20 % 5xx', () => {
   })
 
   it('should keep the stable replicaset and the service figures apart', async () => {
-    await expectAllMatch(h!, 'shop', 'rollout=checkout&hash=5f7b8c9d4', {
+    await expectAllMatch(h(), 'shop', 'rollout=checkout&hash=5f7b8c9d4', {
       replicaset: 'checkout-5f7b8c9d4',
     })
-    await expectAllMatch(h!, 'shop', 'service=checkout', { service: 'checkout' })
+    await expectAllMatch(h(), 'shop', 'service=checkout', { service: 'checkout' })
   })
 })
 
 describe('e2e: latency distributions', () => {
-  let h: Harness | undefined
-  beforeAll(async () => {
-    h = await harness('latency.json')
-  })
-  afterAll(async () => {
-    await stop(h)
-  })
+  const h = useHarness('latency.json')
 
   it('should report lognormal, constant and uniform latency within tolerance', async () => {
-    const slow = await expectAllMatch(h!, 'perf', 'replicaset=api-6b8d9c7f5', {
+    const slow = await expectAllMatch(h(), 'perf', 'replicaset=api-6b8d9c7f5', {
       replicaset: 'api-6b8d9c7f5',
     })
     expect(slow.latenciesMs[Math.floor(slow.requests / 2)]!).toBeGreaterThan(80)
-    const constant = await expectAllMatch(h!, 'perf', 'replicaset=api-5c7d8b9f4', {
+    const constant = await expectAllMatch(h(), 'perf', 'replicaset=api-5c7d8b9f4', {
       replicaset: 'api-5c7d8b9f4',
     })
     expect(constant.meanMs).toBeCloseTo(20, 6)
-    await expectAllMatch(h!, 'perf', 'replicaset=api-7f4c8d6b9', { replicaset: 'api-7f4c8d6b9' })
+    await expectAllMatch(h(), 'perf', 'replicaset=api-7f4c8d6b9', { replicaset: 'api-7f4c8d6b9' })
   })
 
   it('should pick the requested quantile as value', async () => {
-    const r = await h!.fns.latency.get(query('perf', 'replicaset=api-6b8d9c7f5', 'quantile=p50'))
+    const r = await h().fns.latency.get(query('perf', 'replicaset=api-6b8d9c7f5', 'quantile=p50'))
     expect(r.status).toBe(200)
     expect(r.body.quantile).toBe('p50')
     expect(r.body.value).toBe((r.body.latency_ms as Record<string, number>).p50)
@@ -303,16 +250,10 @@ describe('e2e: latency distributions', () => {
 })
 
 describe('e2e: a replicaset with zero traffic', () => {
-  let h: Harness | undefined
-  beforeAll(async () => {
-    h = await harness('zero-traffic.json')
-  })
-  afterAll(async () => {
-    await stop(h)
-  })
+  const h = useHarness('zero-traffic.json')
 
   it('should answer value null and requests 0 although its pods answered probes and made calls', async () => {
-    const truth = groundTruth(h!.sim.world, {
+    const truth = groundTruth(h().sim.world, {
       namespace: 'quiet',
       selector: { replicaset: 'idle-8f6d7c5b9' },
       nowNs: NOW,
@@ -323,7 +264,7 @@ describe('e2e: a replicaset with zero traffic', () => {
     expect(truth.clientRows).toBeGreaterThan(0)
     for (const name of ['error-rate', 'latency', 'throughput'] as const) {
       for (const selector of ['replicaset=idle-8f6d7c5b9', 'service=idle']) {
-        const r = await h!.fns[name].get(query('quiet', selector))
+        const r = await h().fns[name].get(query('quiet', selector))
         expect(r.status, JSON.stringify(r.body)).toBe(200)
         expect(r.body.value).toBeNull()
         expect(r.body.requests).toBe(0)
@@ -332,6 +273,8 @@ describe('e2e: a replicaset with zero traffic', () => {
   })
 
   it('should still measure its busy neighbour', async () => {
-    await expectAllMatch(h!, 'quiet', 'replicaset=idle-5b7c9d8f6', { replicaset: 'idle-5b7c9d8f6' })
+    await expectAllMatch(h(), 'quiet', 'replicaset=idle-5b7c9d8f6', {
+      replicaset: 'idle-5b7c9d8f6',
+    })
   })
 })
