@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import {
@@ -9,6 +8,7 @@ import {
 } from './http-stats'
 import { httpStatsArgs } from './request'
 import type { HttpStatsQuery } from './request'
+import { checkPxlAst, HAS_PYTHON } from '../../test/helpers/pxl-python'
 
 const source = HTTP_STATS_SCRIPT.source
 const lines = source.split('\n')
@@ -154,25 +154,8 @@ describe('HTTP stats PxL script', () => {
     expect(HTTP_STATS_TABLE).toBe('http_stats')
   })
 
-  const python = spawnSync('python3', ['--version']).status === 0
-  it.skipIf(!python)('should parse as Python using only AST nodes Pixie accepts', () => {
-    // A stricter-than-Pixie offline check: ast.parse plus a whitelist of the AST nodes Pixie's
-    // compiler accepts (pixie-io/pixie src/carnot/planner/compiler/ast_visitor.cc) and no
-    // default arguments.
-    const check = `
-import ast, sys
-tree = ast.parse(sys.stdin.read())
-allowed = (ast.Module, ast.Import, ast.alias, ast.FunctionDef, ast.arguments, ast.arg, ast.Assign,
-  ast.Return, ast.Expr, ast.Attribute, ast.BinOp, ast.BoolOp, ast.Call, ast.Compare, ast.Dict,
-  ast.List, ast.Name, ast.Constant, ast.Subscript, ast.Tuple, ast.UnaryOp, ast.keyword, ast.Load,
-  ast.Store, ast.cmpop, ast.operator, ast.unaryop, ast.boolop)
-for node in ast.walk(tree):
-    if not isinstance(node, allowed):
-        sys.exit('not allowed: ' + type(node).__name__)
-    if isinstance(node, ast.arguments) and (node.defaults or node.vararg or node.kwarg or node.kw_defaults):
-        sys.exit('default or variadic arguments')
-`
-    const run = spawnSync('python3', ['-c', check], { input: source, encoding: 'utf8' })
+  it.skipIf(!HAS_PYTHON)('should parse as Python using only AST nodes Pixie accepts', () => {
+    const run = checkPxlAst(source)
     expect(run.stderr).toBe('')
     expect(run.status).toBe(0)
   })

@@ -1,11 +1,11 @@
 // The gRPC and MySQL stats scripts: the PxL subset and argument contract the HTTP script keeps
 // (shared/pxl/http-stats.test.ts), and what their rows mean, run on the simulator's engine over
 // hand-written rows whose figures are worked out by hand.
-import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import type { CellValue, ColumnType } from '../pixie/types'
 import type { DataSource, EngineTable } from '../../simulator/pxl'
 import { ENGINE_NOW_NS, podUpid, runOnEngine } from '../../test/helpers/engine'
+import { checkPxlAst, HAS_PYTHON } from '../../test/helpers/pxl-python'
 import { PxCanaryError } from '../errors'
 import { HTTP_LATENCY_FUNCTIONS } from './http-stats'
 import { checkProtocolRow } from './protocol-result'
@@ -112,22 +112,8 @@ describe.each(Object.entries(PROTOCOL_SCRIPTS))('%s stats PxL script', (protocol
     ])
   })
 
-  const python = spawnSync('python3', ['--version']).status === 0
-  it.skipIf(!python)('should parse as Python using only AST nodes Pixie accepts', () => {
-    const check = `
-import ast, sys
-tree = ast.parse(sys.stdin.read())
-allowed = (ast.Module, ast.Import, ast.alias, ast.FunctionDef, ast.arguments, ast.arg, ast.Assign,
-  ast.Return, ast.Expr, ast.Attribute, ast.BinOp, ast.BoolOp, ast.Call, ast.Compare, ast.Dict,
-  ast.List, ast.Name, ast.Constant, ast.Subscript, ast.Tuple, ast.UnaryOp, ast.keyword, ast.Load,
-  ast.Store, ast.cmpop, ast.operator, ast.unaryop, ast.boolop)
-for node in ast.walk(tree):
-    if not isinstance(node, allowed):
-        sys.exit('not allowed: ' + type(node).__name__)
-    if isinstance(node, ast.arguments) and (node.defaults or node.vararg or node.kwarg or node.kw_defaults):
-        sys.exit('default or variadic arguments')
-`
-    const run = spawnSync('python3', ['-c', check], { input: source, encoding: 'utf8' })
+  it.skipIf(!HAS_PYTHON)('should parse as Python using only AST nodes Pixie accepts', () => {
+    const run = checkPxlAst(source)
     expect(run.stderr).toBe('')
     expect(run.status).toBe(0)
   })
