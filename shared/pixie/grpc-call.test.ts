@@ -41,8 +41,8 @@ import {
   until,
   within,
   writeAndWait,
-} from '../../test/support/grpc-harness'
-import type { RawHandler } from '../../test/support/grpc-harness'
+} from '../../test/helpers/grpc-harness'
+import type { RawHandler } from '../../test/helpers/grpc-harness'
 
 describe('gRPC call, against the Vizier double', () => {
   let double: VizierDouble

@@ -25,8 +25,8 @@ import {
   table,
   until,
   within,
-} from '../../test/support/grpc-harness'
-import type { RawHandler } from '../../test/support/grpc-harness'
+} from '../../test/helpers/grpc-harness'
+import type { RawHandler } from '../../test/helpers/grpc-harness'
 import { spawnTracked, waitForExit } from '../../test/helpers/spawn'
 
 const TRANSPORT_MODULE = fileURLToPath(new URL('./grpc-transport.ts', import.meta.url))

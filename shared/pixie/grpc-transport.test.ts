@@ -14,7 +14,7 @@ import {
   REQUEST,
   table,
   within,
-} from '../../test/support/grpc-harness'
+} from '../../test/helpers/grpc-harness'
 
 describe('gRPC transport, against the Vizier double', () => {
   let double: VizierDouble
