@@ -4,13 +4,11 @@
  * answers no gRPC server gives (non-gRPC HTTP, missing status, odd DATA framing, a flood for
  * backpressure).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as http2 from 'node:http2'
 import { fromBinary, toBinary } from '@bufbuild/protobuf'
 import { ExecuteScriptResponseSchema } from './gen/vizierapi_pb'
 import { GrpcCode, GrpcError } from './grpc-status'
-import { createGrpcTransport } from './grpc-transport'
-import type { GrpcTransport, GrpcTransportOptions } from './grpc-transport'
 import {
   Code,
   failWith,
@@ -20,11 +18,9 @@ import {
   resetAfter,
   respondWith,
   respondWithTable,
-  startVizierDouble,
   statsMessage,
   thenFail,
 } from '../../test/vizier-double'
-import type { VizierDouble } from '../../test/vizier-double'
 import {
   collect,
   decode,
@@ -36,43 +32,27 @@ import {
   outcome,
   PATH,
   REQUEST,
-  startRaw,
   table,
   until,
+  useRawServer,
+  useVizierDouble,
   within,
   writeAndWait,
 } from '../../test/helpers/grpc-harness'
-import type { RawHandler } from '../../test/helpers/grpc-harness'
 
 describe('gRPC call, against the Vizier double', () => {
-  let double: VizierDouble
-  const transports: GrpcTransport[] = []
-
-  function transport(options: Partial<GrpcTransportOptions> = {}): GrpcTransport {
-    const t = createGrpcTransport({ authority: double.address, ...options })
-    transports.push(t)
-    return t
-  }
-
-  beforeAll(async () => {
-    double = await startVizierDouble(respondWithTable(table))
-  })
-  afterEach(async () => {
-    await Promise.all(transports.splice(0).map((t) => t.close()))
-  })
-  afterAll(async () => {
-    await double?.close()
-  })
+  const vizier = useVizierDouble()
+  const transport = vizier.transport
 
   it('should send a gRPC POST with the protocol headers, the deadline and extra headers', async () => {
-    double.setBehaviour(respondWithTable(table))
+    vizier.double.setBehaviour(respondWithTable(table))
     await collect(
       transport({ userAgent: 'px-canary-test' }).serverStream(PATH, REQUEST, {
         timeoutMs: 5000,
         headers: { 'pixie-api-key': 'k' },
       })
     )
-    const { headers, request } = double.requests.at(-1)!
+    const { headers, request } = vizier.double.requests.at(-1)!
     expect(headers[':method']).toBe('POST')
     expect(headers[':path']).toBe(PATH)
     expect(headers['content-type']).toBe('application/grpc+proto')
@@ -85,18 +65,18 @@ describe('gRPC call, against the Vizier double', () => {
   })
 
   it('should deliver every message in order, then end on status OK', async () => {
-    double.setBehaviour(respondWithTable(table, { batchSize: 5, queryId: 'q1' }))
+    vizier.double.setBehaviour(respondWithTable(table, { batchSize: 5, queryId: 'q1' }))
     const messages = decode(
       await collect(transport().serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
     )
     expect(messages.map((m) => m.result.case)).toEqual(['metaData', 'data', 'data', 'data', 'data'])
     expect(messages.every((m) => m.queryId === 'q1')).toBe(true)
-    expect(await lastOutcome(double)).toBe('ok')
+    expect(await lastOutcome(vizier.double)).toBe('ok')
   })
 
   it('should report a trailers-only status with its percent-decoded message', async () => {
     const message = 'cluster is not in a healthy state: 100% ✓'
-    double.setBehaviour(failWith(Code.Unavailable, message))
+    vizier.double.setBehaviour(failWith(Code.Unavailable, message))
     const err = await grpcFailure(transport().serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
     expect(err.source).toBe('server')
     expect(err.code).toBe(GrpcCode.UNAVAILABLE)
@@ -104,7 +84,7 @@ describe('gRPC call, against the Vizier double', () => {
   })
 
   it('should deliver the messages sent before an error status, then the status', async () => {
-    double.setBehaviour(
+    vizier.double.setBehaviour(
       thenFail(respondWith(metadataMessage(table)), Code.InvalidArgument, 'Compilation failed')
     )
     const { messages, error } = await within(
@@ -117,35 +97,35 @@ describe('gRPC call, against the Vizier double', () => {
   })
 
   it('should turn an RST_STREAM into a transport error', async () => {
-    double.setBehaviour(resetAfter(2, respondWithTable(table, { batchSize: 2 })))
+    vizier.double.setBehaviour(resetAfter(2, respondWithTable(table, { batchSize: 2 })))
     const err = await grpcFailure(transport().serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
     expect(err.source).toBe('transport')
     expect(err.code).toBe(GrpcCode.INTERNAL)
     expect(err.rawMessage).toContain('INTERNAL_ERROR')
-    expect(await lastOutcome(double)).toBe('reset')
+    expect(await lastOutcome(vizier.double)).toBe('reset')
   })
 
   it('should refuse a message over the size limit and cancel the stream', async () => {
-    double.setBehaviour(respondWith(metadataMessage(table), hang()))
+    vizier.double.setBehaviour(respondWith(metadataMessage(table), hang()))
     const err = await grpcFailure(
       transport({ maxMessageBytes: 16 }).serverStream(PATH, REQUEST, { timeoutMs: 5000 })
     )
     expect(err.source).toBe('limit')
     expect(err.code).toBe(GrpcCode.RESOURCE_EXHAUSTED)
-    expect(await lastOutcome(double)).toBe('cancelled')
+    expect(await lastOutcome(vizier.double)).toBe('cancelled')
   })
 
   it('should cancel the stream at the deadline with a deadline error', async () => {
-    double.setBehaviour(neverAnswer())
+    vizier.double.setBehaviour(neverAnswer())
     const err = await grpcFailure(transport().serverStream(PATH, REQUEST, { timeoutMs: 200 }))
     expect(err.source).toBe('deadline')
     expect(err.code).toBe(GrpcCode.DEADLINE_EXCEEDED)
-    expect(await lastOutcome(double)).toBe('cancelled')
+    expect(await lastOutcome(vizier.double)).toBe('cancelled')
   })
 
   it("should cancel the stream when the caller aborts, rejecting with the signal's reason", async () => {
     const gate = gated()
-    double.setBehaviour(gate.behaviour)
+    vizier.double.setBehaviour(gate.behaviour)
     const controller = new AbortController()
     const pending = outcome(
       transport().serverStream(PATH, REQUEST, { timeoutMs: 5000, signal: controller.signal })
@@ -154,12 +134,12 @@ describe('gRPC call, against the Vizier double', () => {
     const reason = new Error('caller gave up')
     controller.abort(reason)
     expect((await within(pending)).error).toBe(reason)
-    expect(await lastOutcome(double)).toBe('cancelled')
+    expect(await lastOutcome(vizier.double)).toBe('cancelled')
     gate.release()
   })
 
   it('should not call the server when the signal is already aborted', async () => {
-    const before = double.requests.length
+    const before = vizier.double.requests.length
     const reason = new Error('too late')
     const { error } = await outcome(
       transport().serverStream(PATH, REQUEST, {
@@ -168,37 +148,23 @@ describe('gRPC call, against the Vizier double', () => {
       })
     )
     expect(error).toBe(reason)
-    expect(double.requests.length).toBe(before)
+    expect(vizier.double.requests.length).toBe(before)
   })
 
   it('should cancel the stream when the consumer stops reading early', async () => {
     const gate = gated()
-    double.setBehaviour(gate.behaviour)
+    vizier.double.setBehaviour(gate.behaviour)
     for await (const message of transport().serverStream(PATH, REQUEST, { timeoutMs: 5000 })) {
       expect(message.byteLength).toBeGreaterThan(0)
       break
     }
-    expect(await lastOutcome(double)).toBe('cancelled')
+    expect(await lastOutcome(vizier.double)).toBe('cancelled')
     gate.release()
   })
 })
 
 describe('gRPC call, answers a gRPC server would not give', () => {
-  let raw: Awaited<ReturnType<typeof startRaw>> | undefined
-  let t: GrpcTransport | undefined
-
-  async function serve(handler: RawHandler, options: Partial<GrpcTransportOptions> = {}) {
-    raw = await startRaw(handler)
-    t = createGrpcTransport({ authority: raw.address, ...options })
-    return t
-  }
-
-  afterEach(async () => {
-    await t?.close()
-    await raw?.close()
-    t = undefined
-    raw = undefined
-  })
+  const { serve } = useRawServer()
 
   it('should map a non-200 HTTP answer without grpc-status from its HTTP status', async () => {
     const client = await serve((stream) => {

@@ -3,16 +3,14 @@
  * GOAWAY, dropped and refused connections, the idle PING (through a TCP proxy that goes silent)
  * and resets that condemn a session (from a raw node:http2 server).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as http2 from 'node:http2'
 import { connect as netConnect, createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { GrpcCode } from './grpc-status'
 import { createGrpcTransport } from './grpc-transport'
-import type { GrpcTransport, GrpcTransportOptions } from './grpc-transport'
 import { respondWithTable, startVizierDouble } from '../../test/vizier-double'
-import type { VizierDouble } from '../../test/vizier-double'
 import {
   collect,
   gated,
@@ -21,112 +19,95 @@ import {
   PATH,
   REQUEST,
   startProxy,
-  startRaw,
   table,
-  until,
+  useRawServer,
+  useVizierDouble,
   within,
 } from '../../test/helpers/grpc-harness'
-import type { RawHandler } from '../../test/helpers/grpc-harness'
 import { spawnTracked, waitForExit } from '../../test/helpers/spawn'
 
 const TRANSPORT_MODULE = fileURLToPath(new URL('./grpc-transport.ts', import.meta.url))
 
 describe('gRPC session pool, against the Vizier double', () => {
-  let double: VizierDouble
-  const transports: GrpcTransport[] = []
-
-  function transport(options: Partial<GrpcTransportOptions> = {}): GrpcTransport {
-    const t = createGrpcTransport({ authority: double.address, ...options })
-    transports.push(t)
-    return t
-  }
-
-  beforeAll(async () => {
-    double = await startVizierDouble(respondWithTable(table))
-  })
-  afterEach(async () => {
-    await Promise.all(transports.splice(0).map((t) => t.close()))
-  })
-  afterAll(async () => {
-    await double?.close()
-  })
+  const vizier = useVizierDouble()
+  const transport = vizier.transport
 
   it('should reuse one session for a second call', async () => {
-    double.setBehaviour(respondWithTable(table))
+    vizier.double.setBehaviour(respondWithTable(table))
     const t = transport()
-    const before = double.sessionCount
+    const before = vizier.double.sessionCount
     await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
     await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
-    expect(double.sessionCount - before).toBe(1)
-    const [first, second] = double.requests.slice(-2)
+    expect(vizier.double.sessionCount - before).toBe(1)
+    const [first, second] = vizier.double.requests.slice(-2)
     expect(second?.session).toBe(first?.session)
   })
 
   it('should run concurrent calls on the one session', async () => {
-    double.setBehaviour(respondWithTable(table))
+    vizier.double.setBehaviour(respondWithTable(table))
     const t = transport()
-    const before = double.sessionCount
+    const before = vizier.double.sessionCount
     const results = await Promise.all(
       [1, 2, 3].map(() => collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 })))
     )
     expect(results.map((r) => r.length)).toEqual([3, 3, 3])
-    expect(double.sessionCount - before).toBe(1)
+    expect(vizier.double.sessionCount - before).toBe(1)
   })
 
   it('should let a call finish across a GOAWAY, then open a new session for the next', async () => {
     const gate = gated()
-    double.setBehaviour(gate.behaviour)
+    vizier.double.setBehaviour(gate.behaviour)
     const t = transport()
     const pending = collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
     await within(gate.arrived)
-    const firstSession = double.requests.at(-1)!.session
-    double.goaway()
+    const firstSession = vizier.double.requests.at(-1)!.session
+    vizier.double.goaway()
     gate.release()
     expect(await within(pending)).toHaveLength(4)
 
-    double.setBehaviour(respondWithTable(table))
+    vizier.double.setBehaviour(respondWithTable(table))
     await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
-    expect(double.requests.at(-1)!.session).not.toBe(firstSession)
+    expect(vizier.double.requests.at(-1)!.session).not.toBe(firstSession)
   })
 
   it('should fail a call cut by a dropped connection, and reconnect for the next', async () => {
     const gate = gated()
-    double.setBehaviour(gate.behaviour)
+    vizier.double.setBehaviour(gate.behaviour)
     const t = transport()
     const pending = grpcFailure(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
     await within(gate.arrived)
-    const firstSession = double.requests.at(-1)!.session
-    double.dropConnections()
+    const firstSession = vizier.double.requests.at(-1)!.session
+    vizier.double.dropConnections()
     const err = await pending
     expect(err.source).toBe('transport')
     gate.release()
 
-    double.setBehaviour(respondWithTable(table))
+    vizier.double.setBehaviour(respondWithTable(table))
     const messages = await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
     expect(messages).toHaveLength(3)
-    expect(double.requests.at(-1)!.session).not.toBe(firstSession)
+    expect(vizier.double.requests.at(-1)!.session).not.toBe(firstSession)
   })
 
   it('should open the session on warm(), before any call, and give it to the first call', async () => {
-    double.setBehaviour(respondWithTable(table))
+    vizier.double.setBehaviour(respondWithTable(table))
     const t = transport()
-    const before = double.sessionCount
-    const callsBefore = double.requests.length
+    const before = vizier.double.sessionCount
+    const callsBefore = vizier.double.requests.length
     await within(t.warm())
     await within(t.warm()) // the session is healthy: a second warm() opens nothing more
-    expect(double.sessionCount - before).toBe(1)
-    expect(double.requests.length).toBe(callsBefore) // warming sends no call
+    expect(vizier.double.sessionCount - before).toBe(1)
+    expect(vizier.double.requests.length).toBe(callsBefore) // warming sends no call
     expect(await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))).toHaveLength(3)
-    expect(double.sessionCount - before).toBe(1)
+    expect(vizier.double.sessionCount - before).toBe(1)
   })
 
   it('should reuse an idle session that answers its PING', async () => {
-    double.setBehaviour(respondWithTable(table))
+    vizier.double.setBehaviour(respondWithTable(table))
     const t = transport({ idlePingAfterMs: 0 })
-    const before = double.sessionCount
+    const before = vizier.double.sessionCount
     await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
     await collect(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
-    expect(double.sessionCount - before).toBe(1)
+    expect(vizier.double.sessionCount - before).toBe(1)
   })
 })
 
@@ -237,21 +218,7 @@ describe('gRPC session pool, idle PING check', () => {
 })
 
 describe('gRPC session pool, resets that condemn a session', () => {
-  let raw: Awaited<ReturnType<typeof startRaw>> | undefined
-  let t: GrpcTransport | undefined
-
-  async function serve(handler: RawHandler, options: Partial<GrpcTransportOptions> = {}) {
-    raw = await startRaw(handler)
-    t = createGrpcTransport({ authority: raw.address, ...options })
-    return t
-  }
-
-  afterEach(async () => {
-    await t?.close()
-    await raw?.close()
-    t = undefined
-    raw = undefined
-  })
+  const { serve } = useRawServer()
 
   it('should open a new session after the peer resets a stream with ENHANCE_YOUR_CALM', async () => {
     const seen: http2.Http2Session[] = []

@@ -2,40 +2,31 @@
  * The transport facade: closing it cancels the calls in flight and refuses later ones, and an
  * authority that is not host:port is refused at construction.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createGrpcTransport } from './grpc-transport'
-import { respondWithTable, startVizierDouble } from '../../test/vizier-double'
-import type { VizierDouble } from '../../test/vizier-double'
 import {
   gated,
   grpcFailure,
   lastOutcome,
   PATH,
   REQUEST,
-  table,
+  useVizierDouble,
   within,
 } from '../../test/helpers/grpc-harness'
 
 describe('gRPC transport, against the Vizier double', () => {
-  let double: VizierDouble
-
-  beforeAll(async () => {
-    double = await startVizierDouble(respondWithTable(table))
-  })
-  afterAll(async () => {
-    await double?.close()
-  })
+  const vizier = useVizierDouble()
 
   it('should cancel calls in flight on close, and refuse calls after it', async () => {
     const gate = gated()
-    double.setBehaviour(gate.behaviour)
-    const t = createGrpcTransport({ authority: double.address })
+    vizier.double.setBehaviour(gate.behaviour)
+    const t = createGrpcTransport({ authority: vizier.double.address })
     const pending = grpcFailure(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
     await within(gate.arrived)
     await within(t.close())
     const err = await pending
     expect(err.source).toBe('cancelled')
-    expect(await lastOutcome(double)).toBe('cancelled')
+    expect(await lastOutcome(vizier.double)).toBe('cancelled')
     gate.release()
     const after = await grpcFailure(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
     expect(after.source).toBe('cancelled')

@@ -1,9 +1,10 @@
 /**
  * Shared pieces of the gRPC transport tests (shared/pixie/grpc-*.test.ts): the call they make,
- * helpers that run a call to its end with a bound, a TCP proxy that can swallow a connection, and
- * a bare node:http2 server for answers no gRPC server gives. Servers listen on 127.0.0.1 only.
+ * helpers that run a call to its end with a bound, a TCP proxy that can swallow a connection, a
+ * bare node:http2 server for answers no gRPC server gives, and the per-block set-up of the double
+ * and of raw servers with the transports to them. Servers listen on 127.0.0.1 only.
  */
-import { expect } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import * as http2 from 'node:http2'
 import { createServer, connect as netConnect } from 'node:net'
 import type { AddressInfo, Server, Socket } from 'node:net'
@@ -15,7 +16,9 @@ import {
 import type { ExecuteScriptResponse } from '../../shared/pixie/gen/vizierapi_pb'
 import { encodeGrpcMessage } from '../../shared/pixie/grpc-framing'
 import { GrpcError } from '../../shared/pixie/grpc-status'
-import { metadataMessage, respondWithTable } from '../vizier-double'
+import { createGrpcTransport } from '../../shared/pixie/grpc-transport'
+import type { GrpcTransport, GrpcTransportOptions } from '../../shared/pixie/grpc-transport'
+import { metadataMessage, respondWithTable, startVizierDouble } from '../vizier-double'
 import type { CallOutcome, TableSpec, VizierBehaviour, VizierDouble } from '../vizier-double'
 
 export const PATH = '/px.api.vizierpb.VizierService/ExecuteScript'
@@ -184,4 +187,63 @@ export function writeAndWait(stream: http2.ServerHttp2Stream, data: Uint8Array):
     if (stream.write(data)) setImmediate(resolve)
     else stream.once('drain', resolve)
   })
+}
+
+/**
+ * One Vizier double for the enclosing describe block (answering `table` until a test sets another
+ * behaviour), and transports to it that are closed after each test.
+ */
+export function useVizierDouble(): {
+  readonly double: VizierDouble
+  transport(options?: Partial<GrpcTransportOptions>): GrpcTransport
+} {
+  let double: VizierDouble | undefined
+  const transports: GrpcTransport[] = []
+  beforeAll(async () => {
+    double = await startVizierDouble(respondWithTable(table))
+  })
+  afterEach(async () => {
+    await Promise.all(transports.splice(0).map((t) => t.close()))
+  })
+  afterAll(async () => {
+    await double?.close()
+  })
+  const started = (): VizierDouble => {
+    if (!double) throw new Error('the Vizier double is not running')
+    return double
+  }
+  return {
+    get double() {
+      return started()
+    },
+    transport(options = {}) {
+      const t = createGrpcTransport({ authority: started().address, ...options })
+      transports.push(t)
+      return t
+    },
+  }
+}
+
+/**
+ * A raw node:http2 server per test (see startRaw) and one transport to it; both are closed after
+ * each test.
+ */
+export function useRawServer(): {
+  serve(handler: RawHandler, options?: Partial<GrpcTransportOptions>): Promise<GrpcTransport>
+} {
+  let raw: Awaited<ReturnType<typeof startRaw>> | undefined
+  let t: GrpcTransport | undefined
+  afterEach(async () => {
+    await t?.close()
+    await raw?.close()
+    t = undefined
+    raw = undefined
+  })
+  return {
+    async serve(handler, options = {}) {
+      raw = await startRaw(handler)
+      t = createGrpcTransport({ authority: raw.address, ...options })
+      return t
+    },
+  }
 }
