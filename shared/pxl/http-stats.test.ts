@@ -8,25 +8,16 @@ import {
 } from './http-stats'
 import { httpStatsArgs } from './request'
 import type { HttpStatsQuery } from './request'
-import { checkPxlAst, HAS_PYTHON } from '../../test/helpers/pxl-python'
+import {
+  checkPxlAst,
+  expectPxlStatementsOnly,
+  HAS_PYTHON,
+  HTTP_SCRIPT_PX_FUNCTIONS,
+  pxFunctionsUsed,
+  signatures,
+} from '../../test/helpers/pxl-source'
 
 const source = HTTP_STATS_SCRIPT.source
-const lines = source.split('\n')
-
-/** name -> [param, annotation | undefined][] for every def in the script. */
-function signatures(): Map<string, [string, string | undefined][]> {
-  const result = new Map<string, [string, string | undefined][]>()
-  for (const line of lines) {
-    const match = /^def (\w+)\((.*)\):$/.exec(line)
-    if (match === null) continue
-    const params = match[2]!.split(',').map((p) => {
-      const [name, annotation] = p.split(':').map((s) => s.trim())
-      return [name!, annotation] as [string, string | undefined]
-    })
-    result.set(match[1]!, params)
-  }
-  return result
-}
 
 const query = (selector: HttpStatsQuery['selector']): HttpStatsQuery => ({
   selector,
@@ -37,15 +28,7 @@ const query = (selector: HttpStatsQuery['selector']): HttpStatsQuery => ({
 
 describe('HTTP stats PxL script', () => {
   it('should use only statements Pixie compiles (import, def, assignment, return)', () => {
-    for (const line of lines) {
-      if (line.trim() === '') continue
-      const allowed =
-        line === 'import px' ||
-        /^def \w+\([^=*]*\):$/.test(line) ||
-        /^ {4}(df|df\.\w+) = \S/.test(line) ||
-        /^ {4}return \S/.test(line)
-      expect(allowed, `line not in the PxL subset: ${line}`).toBe(true)
-    }
+    expectPxlStatementsOnly(source)
   })
 
   it('should not contain constructs PxL lacks (if, for, lambda, f-strings, augmented assignment)', () => {
@@ -66,29 +49,8 @@ describe('HTTP stats PxL script', () => {
   })
 
   it('should call only px functions the simulator and Pixie both provide', () => {
-    const used = new Set([...source.matchAll(/px\.(\w+)/g)].map((m) => m[1]))
-    const known = [
-      'DataFrame',
-      'regex_match',
-      'count',
-      'sum',
-      'quantiles',
-      'pluck_float64',
-      'find',
-      'has_service_name',
-      // The latency buckets (shared/stats/buckets.ts): registered in Carnot's math_ops.cc.
-      'select',
-      'floor',
-      'log2',
-      // What the rows cover (shared/pxl/coverage.ts): px.min/px.max registered for TIME64NS in
-      // pixie-io/pixie src/carnot/funcs/builtins/math_ops.cc, px.now in
-      // src/carnot/planner/objects/pixie_module.cc, px.upid_to_asid in
-      // src/carnot/funcs/metadata/metadata_ops.cc.
-      'min',
-      'max',
-      'now',
-      'upid_to_asid',
-    ]
+    const used = pxFunctionsUsed(source)
+    const known = HTTP_SCRIPT_PX_FUNCTIONS
     for (const name of used) expect(known).toContain(name)
   })
 
@@ -98,7 +60,7 @@ describe('HTTP stats PxL script', () => {
   ]
 
   it('should annotate every argument of every exec function', () => {
-    const sigs = signatures()
+    const sigs = signatures(source)
     for (const funcName of EXEC_FUNCTIONS) {
       const params = sigs.get(funcName)
       expect(params, funcName).toBeDefined()
@@ -109,7 +71,7 @@ describe('HTTP stats PxL script', () => {
   })
 
   it('should receive exactly the arguments its signature declares, for each selector kind', () => {
-    const sigs = signatures()
+    const sigs = signatures(source)
     const selectors: HttpStatsQuery['selector'][] = [
       { kind: 'replicaset', namespace: 'shop', replicaset: 'web-6d8f9' },
       { kind: 'pod', namespace: 'shop', pod: 'web-6d8f9' },

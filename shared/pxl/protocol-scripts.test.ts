@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest'
 import type { CellValue, ColumnType } from '../pixie/types'
 import type { DataSource, EngineTable } from '../../simulator/pxl'
 import { ENGINE_NOW_NS, podUpid, runOnEngine } from '../../test/helpers/engine'
-import { checkPxlAst, HAS_PYTHON } from '../../test/helpers/pxl-python'
+import {
+  checkPxlAst,
+  expectPxlStatementsOnly,
+  HAS_PYTHON,
+  HTTP_SCRIPT_PX_FUNCTIONS,
+  pxFunctionsUsed,
+  signatures,
+} from '../../test/helpers/pxl-source'
 import { PxCanaryError } from '../errors'
 import { HTTP_LATENCY_FUNCTIONS } from './http-stats'
 import { checkProtocolRow } from './protocol-result'
@@ -15,22 +22,6 @@ import { decodeHttpStats, expectedSelectorEcho } from './result'
 
 const PROTOCOL_SCRIPTS = { grpc: STATS_SCRIPTS.grpc, mysql: STATS_SCRIPTS.mysql }
 
-function signatures(source: string): Map<string, [string, string | undefined][]> {
-  const result = new Map<string, [string, string | undefined][]>()
-  for (const line of source.split('\n')) {
-    const match = /^def (\w+)\((.*)\):$/.exec(line)
-    if (match === null) continue
-    result.set(
-      match[1]!,
-      match[2]!.split(',').map((p) => {
-        const [name, annotation] = p.split(':').map((s) => s.trim())
-        return [name!, annotation] as [string, string | undefined]
-      })
-    )
-  }
-  return result
-}
-
 const selectors: HttpStatsQuery['selector'][] = [
   { kind: 'replicaset', namespace: 'shop', replicaset: 'orders-7b8c9' },
   { kind: 'pod', namespace: 'shop', pod: 'orders-7b8c9' },
@@ -39,49 +30,19 @@ const selectors: HttpStatsQuery['selector'][] = [
 
 describe.each(Object.entries(PROTOCOL_SCRIPTS))('%s stats PxL script', (protocol, script) => {
   const source = script.source
-  const lines = source.split('\n')
 
   it('should use only statements Pixie compiles (import, def, assignment, return)', () => {
-    for (const line of lines) {
-      if (line.trim() === '') continue
-      const allowed =
-        line === 'import px' ||
-        /^def \w+\([^=*]*\):$/.test(line) ||
-        /^ {4}(df|df\.\w+) = \S/.test(line) ||
-        /^ {4}return \S/.test(line)
-      expect(allowed, `line not in the PxL subset: ${line}`).toBe(true)
-    }
+    expectPxlStatementsOnly(source)
     for (const forbidden of [/\bif\b/, /\bfor\b/, /\blambda\b/, /\belse\b/, /[-+*/]=/]) {
       expect(source).not.toMatch(forbidden)
     }
   })
 
   it('should call only px functions Pixie provides', () => {
-    const used = new Set([...source.matchAll(/px\.(\w+)/g)].map((m) => m[1]))
+    const used = pxFunctionsUsed(source)
     // As in the HTTP script, plus px.pluck (pixie-io/pixie src/carnot/funcs/builtins/json_ops.h
     // PluckUDF, a string out of a JSON object).
-    const known = [
-      'DataFrame',
-      'regex_match',
-      'count',
-      'sum',
-      'quantiles',
-      'pluck',
-      'pluck_float64',
-      'find',
-      'has_service_name',
-      'select',
-      'floor',
-      'log2',
-      // What the rows cover, as in the HTTP script (shared/pxl/coverage.ts): px.min/px.max on
-      // TIME64NS (src/carnot/funcs/builtins/math_ops.cc), px.now
-      // (src/carnot/planner/objects/pixie_module.cc), px.upid_to_asid
-      // (src/carnot/funcs/metadata/metadata_ops.cc).
-      'min',
-      'max',
-      'now',
-      'upid_to_asid',
-    ]
+    const known = [...HTTP_SCRIPT_PX_FUNCTIONS, 'pluck']
     for (const name of used) expect(known).toContain(name)
   })
 
