@@ -58,7 +58,8 @@ export interface Truth {
   clientRows: number
 }
 
-function selects(pod: SimPod, namespace: string, selector: TruthSelector): boolean {
+/** Whether the selector picks this pod in the namespace. */
+export function selects(pod: SimPod, namespace: string, selector: TruthSelector): boolean {
   if (pod.namespace !== namespace) return false
   if ('replicaset' in selector) return pod.replicaset === selector.replicaset
   if ('podPrefix' in selector) return pod.name.startsWith(selector.podPrefix)
@@ -135,22 +136,36 @@ export function groundTruth(world: World, query: TruthQuery): Truth {
     if ((statuses[r] as bigint) >= errorMin) errors++
     latenciesNs.push(Number(latencies[r] as bigint))
   }
+  return {
+    ...truthFigures(
+      latenciesNs,
+      errors,
+      coveredTruth(query, nodeFirst, servingNodes, lastNs, requests)
+    ),
+    probeRows,
+    clientRows,
+  }
+}
+
+/**
+ * The figures of the selected requests: counts exact, latency in ms, Pixie's quantiles (null above
+ * MAX_EXACT values, where they depend on arrival order).
+ */
+export function truthFigures(
+  latenciesNs: number[],
+  errors: number,
+  covered: { coveredSeconds: number | null; truncated: boolean }
+): Omit<Truth, 'probeRows' | 'clientRows'> {
+  const requests = latenciesNs.length
   const latenciesMs = latenciesNs.map((ns) => ns / 1e6).sort((a, b) => a - b)
   const sum = latenciesMs.reduce((s, x) => s + x, 0)
-  const { coveredSeconds, truncated } = coveredTruth(
-    query,
-    nodeFirst,
-    servingNodes,
-    lastNs,
-    requests
-  )
   return {
     requests,
     errors,
     errorRate: requests === 0 ? null : errors / requests,
-    rps: coveredSeconds === null ? null : requests / coveredSeconds,
-    coveredSeconds,
-    truncated,
+    rps: covered.coveredSeconds === null ? null : requests / covered.coveredSeconds,
+    coveredSeconds: covered.coveredSeconds,
+    truncated: covered.truncated,
     latenciesMs,
     meanMs: requests === 0 ? null : sum / requests,
     quantilesMs:
@@ -161,8 +176,6 @@ export function groundTruth(world: World, query: TruthQuery): Truth {
             p90: pixieQuantile(latenciesNs, 0.9) / 1e6,
             p99: pixieQuantile(latenciesNs, 0.99) / 1e6,
           },
-    probeRows,
-    clientRows,
   }
 }
 

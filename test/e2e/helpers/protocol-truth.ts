@@ -13,16 +13,17 @@
  */
 import { COL } from '../../../simulator/http-events'
 import { generateMysqlEvents, MYSQL_COL } from '../../../simulator/mysql-events'
-import type { SimPod, World } from '../../../simulator/topology'
+import type { World } from '../../../simulator/topology'
 import { generateHttpEvents } from '../../../simulator/traffic'
 import {
   coveredTruth,
   nodeFirstRows,
   pushedUntilNs,
+  selects,
+  truthFigures,
   type Truth,
   type TruthSelector,
 } from './ground-truth'
-import { pixieQuantile } from './pixie-quantile'
 
 const GRPC_HEALTH = new Set(['/grpc.health.v1.Health/Check', '/grpc.health.v1.Health/Watch'])
 const GRPC_SERVER_CODES = new Set(['2', '4', '12', '13', '14', '15'])
@@ -39,14 +40,17 @@ export interface ProtocolTruthQuery {
 }
 
 function selectedUpids(world: World, q: ProtocolTruthQuery): Set<string> {
-  const selects = (pod: SimPod) => {
-    if (pod.namespace !== q.namespace) return false
-    const s = q.selector
-    if ('replicaset' in s) return pod.replicaset === s.replicaset
-    if ('podPrefix' in s) return pod.name.startsWith(s.podPrefix)
-    return pod.services.includes(s.service)
+  return new Set(
+    world.pods.filter((pod) => selects(pod, q.namespace, q.selector)).map((p) => p.upid)
+  )
+}
+
+/** The rows a query at q.nowNs reads: from the window's start to the last push before it runs. */
+function windowRange(world: World, q: ProtocolTruthQuery): { startNs: bigint; endNs: bigint } {
+  return {
+    startNs: q.nowNs - BigInt(q.windowSeconds) * 1_000_000_000n,
+    endNs: pushedUntilNs(world, q.nowNs),
   }
-  return new Set(world.pods.filter(selects).map((p) => p.upid))
 }
 
 /** The selected rows' nodes and newest time, for the covered span. */
@@ -62,36 +66,13 @@ function summarize(
   q: ProtocolTruthQuery,
   served: Served
 ): Truth {
-  const requests = latenciesNs.length
-  const { coveredSeconds, truncated } = coveredTruth(
-    q,
-    served.nodeFirst,
-    served.nodes,
-    served.lastNs,
-    requests
-  )
-  const latenciesMs = latenciesNs.map((ns) => ns / 1e6).sort((a, b) => a - b)
-  const sum = latenciesMs.reduce((s, x) => s + x, 0)
-  return {
-    requests,
-    errors,
-    errorRate: requests === 0 ? null : errors / requests,
-    rps: coveredSeconds === null ? null : requests / coveredSeconds,
-    coveredSeconds,
-    truncated,
-    latenciesMs,
-    meanMs: requests === 0 ? null : sum / requests,
-    quantilesMs:
-      requests === 0
-        ? null
-        : {
-            p50: pixieQuantile(latenciesNs, 0.5) / 1e6,
-            p90: pixieQuantile(latenciesNs, 0.9) / 1e6,
-            p99: pixieQuantile(latenciesNs, 0.99) / 1e6,
-          },
-    probeRows: 0,
-    clientRows: 0,
-  }
+  const covered = coveredTruth(q, served.nodeFirst, served.nodes, served.lastNs, latenciesNs.length)
+  return { ...truthFigures(latenciesNs, errors, covered), probeRows: 0, clientRows: 0 }
+}
+
+/** An empty tally over a table whose upid and time_ columns are `upids` and `times`. */
+function newServed(world: World, upids: unknown[], times: unknown[]): Served {
+  return { nodeFirst: nodeFirstRows(world, upids, times), nodes: new Set(), lastNs: 0n }
 }
 
 function serve(world: World, served: Served, upid: string, time: bigint): void {
@@ -102,10 +83,7 @@ function serve(world: World, served: Served, upid: string, time: bigint): void {
 /** The gRPC calls the selected pods served in the window, and those that failed. */
 export function grpcTruth(world: World, q: ProtocolTruthQuery): Truth & { httpErrors: number } {
   const upids = selectedUpids(world, q)
-  const table = generateHttpEvents(world, {
-    startNs: q.nowNs - BigInt(q.windowSeconds) * 1_000_000_000n,
-    endNs: pushedUntilNs(world, q.nowNs),
-  })
+  const table = generateHttpEvents(world, windowRange(world, q))
   const col = (name: keyof typeof COL) => table.data[COL[name]] ?? []
   const [up, role, major, ctype, path, headers, status, latency] = [
     col('upid'),
@@ -121,11 +99,7 @@ export function grpcTruth(world: World, q: ProtocolTruthQuery): Truth & { httpEr
   let errors = 0
   let httpErrors = 0
   const times = col('time_')
-  const served: Served = {
-    nodeFirst: nodeFirstRows(world, up, times),
-    nodes: new Set(),
-    lastNs: 0n,
-  }
+  const served = newServed(world, up, times)
   for (let r = 0; r < up.length; r++) {
     if (!upids.has(up[r] as string) || role[r] !== 2n) continue
     if (major[r] !== 2n || ctype[r] !== 2n) continue
@@ -143,10 +117,7 @@ export function grpcTruth(world: World, q: ProtocolTruthQuery): Truth & { httpEr
 /** The MySQL queries the selected pods sent in the window (client side), and the failed ones. */
 export function mysqlTruth(world: World, q: ProtocolTruthQuery): Truth & { serverRows: number } {
   const upids = selectedUpids(world, q)
-  const table = generateMysqlEvents(world, {
-    startNs: q.nowNs - BigInt(q.windowSeconds) * 1_000_000_000n,
-    endNs: pushedUntilNs(world, q.nowNs),
-  })
+  const table = generateMysqlEvents(world, windowRange(world, q))
   const col = (name: keyof typeof MYSQL_COL) => table.data[MYSQL_COL[name]] ?? []
   const [up, role, status, latency] = [
     col('upid'),
@@ -158,11 +129,7 @@ export function mysqlTruth(world: World, q: ProtocolTruthQuery): Truth & { serve
   let errors = 0
   let serverRows = 0
   const times = col('time_')
-  const served: Served = {
-    nodeFirst: nodeFirstRows(world, up, times),
-    nodes: new Set(),
-    lastNs: 0n,
-  }
+  const served = newServed(world, up, times)
   for (let r = 0; r < up.length; r++) {
     if (!upids.has(up[r] as string)) continue
     if (role[r] !== 1n) {
