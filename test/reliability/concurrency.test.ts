@@ -14,7 +14,7 @@ import { startSimulator } from '../../simulator'
 import type { Simulator } from '../../simulator'
 import { startVizierDouble } from '../vizier-double'
 import type { VizierDouble } from '../vizier-double'
-import { echoedResult, gate, metricApp, rawGet, respondWithStats, waitUntil } from './helpers'
+import { echoedResult, holdStats, metricApp, rawGet, respondWithStats, waitUntil } from './helpers'
 
 const tick = () => new Promise((resolve) => setImmediate(resolve))
 
@@ -157,12 +157,7 @@ describe('coalescing through a spawned bundle', () => {
   })
 
   it('should send 1 query to Vizier for 100 identical concurrent requests', async () => {
-    const release = gate()
-    const answer = respondWithStats({ requests: 500, errors: 5 })
-    double.setBehaviour(async function* (call) {
-      await release.promise
-      yield* answer(call) as AsyncIterable<never>
-    })
+    const release = holdStats(double, { requests: 500, errors: 5 })
     const before = double.requests.length
     const { answers, allSent } = burst(
       fn.url,

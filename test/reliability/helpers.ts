@@ -14,10 +14,17 @@ import type { MetricAppDeps } from '../../shared/app'
 import type { MetricDefinition } from '../../shared/metric'
 import type { ExecuteScriptOptions, ResultTable, ScriptResult } from '../../shared/pixie/types'
 import { HTTP_STATS_TABLE } from '../../shared/pxl/http-stats'
+import { getJson } from '../helpers/bundle-fixtures'
 import { echoFor, statsColumns, statsRow } from '../helpers/stats-result'
 import type { StatsRowInput } from '../helpers/stats-result'
 import { respondWithTable } from '../vizier-double'
-import type { ColumnSpec, DoubleRow, RespondOptions, VizierBehaviour } from '../vizier-double'
+import type {
+  ColumnSpec,
+  DoubleRow,
+  RespondOptions,
+  VizierBehaviour,
+  VizierDouble,
+} from '../vizier-double'
 
 export const METRICS = {
   'error-rate': errorRate,
@@ -110,6 +117,31 @@ export function gate(): Gate {
       return opened
     },
   }
+}
+
+/** Sets the double to answer these stats only once the returned gate opens. */
+export function holdStats(double: VizierDouble, input: StatsRowInput): Gate {
+  const release = gate()
+  const answer = respondWithStats(input)
+  double.setBehaviour(async function* (call) {
+    await release.promise
+    yield* answer(call) as AsyncIterable<never>
+  })
+  return release
+}
+
+/**
+ * Starts a GET (20 s deadline) and resolves once the double has received the Pixie call it makes;
+ * the answer is `inFlight`, pending for as long as the double holds it.
+ */
+export async function getInFlight(
+  double: VizierDouble,
+  url: string
+): Promise<{ inFlight: ReturnType<typeof getJson> }> {
+  const calls = double.requests.length
+  const inFlight = getJson(url, { timeoutMs: 20_000 })
+  await waitUntil(() => double.requests.length > calls, 10_000, 'the in-flight Pixie call')
+  return { inFlight }
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))

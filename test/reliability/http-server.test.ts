@@ -13,7 +13,7 @@ import { ROOT, startBundle } from '../helpers/spawn'
 import type { RunningBundle } from '../helpers/spawn'
 import { refuseAfterGoaway, startVizierDouble } from '../vizier-double'
 import type { VizierDouble } from '../vizier-double'
-import { gate, rawGet, respondWithStats, waitUntil } from './helpers'
+import { getInFlight, holdStats, rawGet, respondWithStats, waitUntil } from './helpers'
 
 const QUERY = '/?namespace=default&replicaset=canary-demo-7d9f8c6b5'
 const HEADERS_TIMEOUT_MS = 300
@@ -148,15 +148,8 @@ describe('the HTTP server of a spawned bundle', () => {
   })
 
   it('should close slow and idle connections with 408 while a request in flight is answered', async () => {
-    const release = gate()
-    const answer = respondWithStats({ requests: 40, errors: 4 })
-    double.setBehaviour(async function* (call) {
-      await release.promise
-      yield* answer(call) as AsyncIterable<never>
-    })
-    const calls = double.requests.length
-    const inFlight = getJson(`${fn.url}${QUERY}&window=3m`, { timeoutMs: 20_000 })
-    await waitUntil(() => double.requests.length > calls, 10_000, 'the in-flight Pixie call')
+    const release = holdStats(double, { requests: 40, errors: 4 })
+    const { inFlight } = await getInFlight(double, `${fn.url}${QUERY}&window=3m`)
     // A client that never finishes its headers, and one that sends nothing at all.
     const [slow, idle] = await Promise.all([
       exchange(fn.port, 'GET / HTTP/1.1\r\nHost: x\r\n'),
@@ -197,15 +190,8 @@ describe('a repeated SIGTERM during the drain', () => {
   it('should be ignored: the request in flight gets its 200 and the process exits 0', async () => {
     const fn = await startBundle('error-rate', { PX_DIRECT_ADDR: double.address })
     try {
-      const release = gate()
-      const answer = respondWithStats({ requests: 40, errors: 4 })
-      double.setBehaviour(async function* (call) {
-        await release.promise
-        yield* answer(call) as AsyncIterable<never>
-      })
-      const calls = double.requests.length
-      const inFlight = getJson(`${fn.url}${QUERY}`, { timeoutMs: 20_000 })
-      await waitUntil(() => double.requests.length > calls, 10_000, 'the in-flight Pixie call')
+      const release = holdStats(double, { requests: 40, errors: 4 })
+      const { inFlight } = await getInFlight(double, `${fn.url}${QUERY}`)
       process.kill(fn.pid, 'SIGTERM')
       await waitUntil(() => fn.lines().some((l) => l.msg === 'stopping'), 10_000, "'stopping'")
       process.kill(fn.pid, 'SIGTERM')

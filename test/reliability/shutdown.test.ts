@@ -10,7 +10,14 @@ import { startBundle } from '../helpers/spawn'
 import type { RunningBundle } from '../helpers/spawn'
 import { neverAnswer, startVizierDouble } from '../vizier-double'
 import type { VizierDouble } from '../vizier-double'
-import { gate, rawGet, respondWithStats, startTcpProxy, waitUntil } from './helpers'
+import {
+  getInFlight,
+  holdStats,
+  rawGet,
+  respondWithStats,
+  startTcpProxy,
+  waitUntil,
+} from './helpers'
 import type { TcpProxy } from './helpers'
 
 const QUERY = '/?namespace=default&replicaset=canary-demo-7d9f8c6b5'
@@ -60,15 +67,8 @@ describe('graceful shutdown of a spawned bundle', () => {
     expect(proxy.open).toBe(1)
     const idle = await idleKeepAlive(fn.url)
 
-    const release = gate()
-    const answer = respondWithStats({ requests: 40, errors: 4 })
-    double.setBehaviour(async function* (call) {
-      await release.promise
-      yield* answer(call) as AsyncIterable<never>
-    })
-    const calls = double.requests.length
-    const inFlight = getJson(`${fn.url}${QUERY}&window=2m`, { timeoutMs: 20_000 })
-    await waitUntil(() => double.requests.length > calls, 10_000, 'the in-flight Pixie call')
+    const release = holdStats(double, { requests: 40, errors: 4 })
+    const { inFlight } = await getInFlight(double, `${fn.url}${QUERY}&window=2m`)
 
     const exit = fn.stop('SIGTERM', GRACE_MS + 5000)
     const running = fn
