@@ -19,29 +19,12 @@ import { PxlCompileError, PxlRuntimeError, type ExecutePxl } from './pxl/types'
 import { startSimulator, type Simulator } from './server'
 import { generateHttpEvents } from './traffic'
 import { visibleEndNs } from './datasource'
-import type { ScenarioInput } from './scenario'
+import { webScenario } from '../test/helpers/web-scenario'
 
 const NOW = 1_800_000_000_000_000_000n
 const WINDOW_NS = 60_000_000_000n
 
-const scenario: ScenarioInput = {
-  name: 'server-test',
-  seed: 7,
-  history: '5m',
-  namespaces: [
-    {
-      name: 'default',
-      services: [{ name: 'web', selector: { replicasets: ['web-6d4b9c7f8'] } }],
-      replicasets: [
-        {
-          name: 'web-6d4b9c7f8',
-          pods: 2,
-          traffic: { rps: 5, status: { '200': 0.9, '500': 0.1 } },
-        },
-      ],
-    },
-  ],
-}
+const scenario = webScenario('server-test', 7, { '200': 0.9, '500': 0.1 })
 
 /**
  * Stand-in engine: 'COMPILE_ERROR' / 'RUNTIME_ERROR' in the script raise the engine's errors;

@@ -10,11 +10,9 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PxCanaryError } from '../errors'
-import { buildHttpStatsCall } from '../pxl/request'
 import { HTTP_STATS_TABLE } from '../pxl/http-stats'
-import { DEFAULT_EXCLUDED_PATHS } from '../pxl/exclusion'
 import { startSimulator, type Simulator } from '../../simulator/server'
-import type { ScenarioInput } from '../../simulator/scenario'
+import { webScenario, webStatsCall } from '../../test/helpers/web-scenario'
 import {
   generateVizierCertificates,
   type VizierCertificates,
@@ -25,28 +23,9 @@ const T0_MS = 1_800_000_000_000
 const KEY = randomBytes(64).toString('hex')
 const QB_NAME = 'vizier-query-broker-svc.pl.svc'
 
-const scenario: ScenarioInput = {
-  name: 'in-cluster-test',
-  seed: 5,
-  history: '5m',
-  namespaces: [
-    {
-      name: 'default',
-      services: [{ name: 'web', selector: { replicasets: ['web-6d4b9c7f8'] } }],
-      replicasets: [{ name: 'web-6d4b9c7f8', pods: 2, traffic: { rps: 5, status: { '200': 1 } } }],
-    },
-  ],
-}
+const scenario = webScenario('in-cluster-test', 5, { '200': 1 })
 
-const call = buildHttpStatsCall(
-  {
-    selector: { kind: 'replicaset', namespace: 'default', replicaset: 'web-6d4b9c7f8' },
-    windowSeconds: 60,
-    excludedPaths: DEFAULT_EXCLUDED_PATHS,
-    errorMinStatus: 500,
-  },
-  'in-cluster-test'
-).options
+const call = webStatsCall('in-cluster-test').options
 
 const certs: VizierCertificates | undefined = generateVizierCertificates('pl')
 const otherCa: VizierCertificates | undefined = generateVizierCertificates('pl')

@@ -22,10 +22,8 @@ import {
   VizierService,
   type ExecuteScriptResponse,
 } from '../../shared/pixie/gen/vizierapi_pb'
-import { buildHttpStatsCall } from '../../shared/pxl/request'
 import { HTTP_STATS_TABLE } from '../../shared/pxl/http-stats'
-import { DEFAULT_EXCLUDED_PATHS } from '../../shared/pxl/exclusion'
-import type { ScenarioInput } from '../scenario'
+import { webScenario, webStatsCall } from '../../test/helpers/web-scenario'
 import { startSimulator, type Simulator } from '../server'
 import { checkVizierAuth } from './auth'
 import { generateVizierCertificates, type VizierCertificates } from './certs'
@@ -34,35 +32,10 @@ const NOW_S = 1_800_000_000
 const NOW = BigInt(NOW_S) * 1_000_000_000n
 const QB_NAME = 'vizier-query-broker-svc.pl.svc'
 
-const scenario: ScenarioInput = {
-  name: 'front-door-test',
-  seed: 11,
-  history: '5m',
-  namespaces: [
-    {
-      name: 'default',
-      services: [{ name: 'web', selector: { replicasets: ['web-6d4b9c7f8'] } }],
-      replicasets: [
-        {
-          name: 'web-6d4b9c7f8',
-          pods: 2,
-          traffic: { rps: 5, status: { '200': 0.9, '500': 0.1 } },
-        },
-      ],
-    },
-  ],
-}
+const scenario = webScenario('front-door-test', 11, { '200': 0.9, '500': 0.1 })
 
 /** px-canary's real request: the stats script, which outputs only through exec_funcs. */
-const statsCall = buildHttpStatsCall(
-  {
-    selector: { kind: 'replicaset', namespace: 'default', replicaset: 'web-6d4b9c7f8' },
-    windowSeconds: 60,
-    excludedPaths: DEFAULT_EXCLUDED_PATHS,
-    errorMinStatus: 500,
-  },
-  'front-door-test'
-)
+const statsCall = webStatsCall('front-door-test')
 const statsRequest = {
   queryStr: statsCall.options.script,
   execFuncs: (statsCall.options.execFuncs ?? []).map((f) => ({
