@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { PxCanaryError } from '../../shared/errors'
-import { parseMetricQuery } from '../../shared/params'
+import { codeOf } from '../../test/helpers/code-of'
+import { queryParser } from '../../test/helpers/metric-query'
 import { ERROR_MIN_STATUS, ERROR_RATE_MARGIN, errorRateParams } from './params'
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof PxCanaryError) return err.code
-    throw err
-  }
-  return undefined
-}
-
-const query = (s: string) =>
-  parseMetricQuery(
-    Object.fromEntries([...new URLSearchParams(`namespace=a&pod=b${s}`)].map(([k, v]) => [k, [v]])),
-    errorRateParams
-  )
+const query = queryParser(errorRateParams)
 
 describe('the error-rate parameters', () => {
   it('should parse errors, 4xx5xx by default, and map it to the lowest error status', () => {

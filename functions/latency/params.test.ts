@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { PxCanaryError } from '../../shared/errors'
-import { parseMetricQuery } from '../../shared/params'
+import { codeOf } from '../../test/helpers/code-of'
+import { queryParser } from '../../test/helpers/metric-query'
 import { LATENCY_MARGIN, latencyParams } from './params'
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof PxCanaryError) return err.code
-    throw err
-  }
-  return undefined
-}
-
-const query = (s: string) =>
-  parseMetricQuery(
-    Object.fromEntries([...new URLSearchParams(`namespace=a&pod=b${s}`)].map(([k, v]) => [k, [v]])),
-    latencyParams
-  )
+const query = queryParser(latencyParams)
 
 describe('the latency parameters', () => {
   it('should parse quantile, p99 by default', () => {
