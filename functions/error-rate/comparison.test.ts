@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ComparisonSettings } from '../../shared/comparison-params'
 import { PxCanaryError } from '../../shared/errors'
-import type { HttpStats } from '../../shared/pxl/result'
+import { decodedStats as stats } from '../../test/helpers/decoded-stats'
 import { errorRateComparison } from './comparison'
 
 const SETTINGS: ComparisonSettings = {
@@ -10,14 +10,6 @@ const SETTINGS: ComparisonSettings = {
   minRequests: 50,
   looks: 1,
   extraMargin: null,
-}
-function stats(requests: number, errors = 0, p99Ms = 100): HttpStats {
-  return {
-    requests,
-    errors,
-    latencyNs:
-      requests === 0 ? null : { p50: p99Ms * 0.3e6, p90: p99Ms * 0.7e6, p99: p99Ms * 1e6, mean: 0 },
-  }
 }
 
 /** No NaN or Infinity anywhere: the body must survive JSON unchanged. */

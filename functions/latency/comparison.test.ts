@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { ComparisonSide } from '../../shared/comparison'
 import type { ComparisonSettings } from '../../shared/comparison-params'
-import type { HttpStats } from '../../shared/pxl/result'
 import { bucketIndex, LATENCY_BUCKET_COUNT } from '../../shared/stats'
+import { decodedStats as stats } from '../../test/helpers/decoded-stats'
 import { latencyComparison } from './comparison'
 
 const LATENCY_SETTINGS: ComparisonSettings = {
@@ -11,15 +11,6 @@ const LATENCY_SETTINGS: ComparisonSettings = {
   minRequests: 50,
   looks: 1,
   extraMargin: 2,
-}
-
-function stats(requests: number, errors = 0, p99Ms = 100): HttpStats {
-  return {
-    requests,
-    errors,
-    latencyNs:
-      requests === 0 ? null : { p50: p99Ms * 0.3e6, p90: p99Ms * 0.7e6, p99: p99Ms * 1e6, mean: 0 },
-  }
 }
 
 /** Bucket counts of the given latencies in ms, as PxL's groupby returns them. */

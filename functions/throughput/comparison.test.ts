@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ShareSettings } from '../../shared/comparison-params'
-import type { HttpStats } from '../../shared/pxl/result'
+import { decodedStats as stats } from '../../test/helpers/decoded-stats'
 import { throughputComparison } from './comparison'
-
-function stats(requests: number, errors = 0, p99Ms = 100): HttpStats {
-  return {
-    requests,
-    errors,
-    latencyNs:
-      requests === 0 ? null : { p50: p99Ms * 0.3e6, p90: p99Ms * 0.7e6, p99: p99Ms * 1e6, mean: 0 },
-  }
-}
 
 const SETTINGS: ShareSettings = { alpha: 0.05, looks: 10, minShare: 0.05 }
 
