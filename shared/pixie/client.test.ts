@@ -30,6 +30,7 @@ import {
   thenFail,
 } from '../../test/vizier-double'
 import type { CallOutcome, TableSpec, VizierDouble } from '../../test/vizier-double'
+import { freePort } from '../../test/helpers/spawn'
 
 const SCRIPT = "import px\ndf = px.DataFrame('http_events')\npx.display(df, 'out')\n"
 
@@ -600,10 +601,8 @@ describe('Vizier client, connection handling', () => {
   })
 
   it('should not fail warm() when Vizier is unreachable: the call then reports it', async () => {
-    const server = createServer()
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    await new Promise((resolve) => server.close(resolve))
+    // A port nothing listens on: connecting is refused.
+    const port = await freePort()
     const client = createVizierClient({ mode: 'direct', address: `127.0.0.1:${port}` })
     try {
       await within(client.warm())
@@ -615,10 +614,8 @@ describe('Vizier client, connection handling', () => {
   })
 
   it('should report a refused connection as a transport error', async () => {
-    const server = createServer()
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    await new Promise((resolve) => server.close(resolve))
+    // A port nothing listens on: connecting is refused.
+    const port = await freePort()
     const client = createVizierClient({ mode: 'direct', address: `127.0.0.1:${port}` })
     try {
       const err = await pxError(client.executeScript({ script: SCRIPT }))

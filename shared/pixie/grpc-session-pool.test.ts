@@ -24,7 +24,7 @@ import {
   useVizierDouble,
   within,
 } from '../../test/helpers/grpc-harness'
-import { spawnTracked, waitForExit } from '../../test/helpers/spawn'
+import { freePort, spawnTracked, waitForExit } from '../../test/helpers/spawn'
 
 const TRANSPORT_MODULE = fileURLToPath(new URL('./grpc-transport.ts', import.meta.url))
 
@@ -113,10 +113,8 @@ describe('gRPC session pool, against the Vizier double', () => {
 
 describe('gRPC session pool, connection failures', () => {
   it('should report a refused connection as a transport error', async () => {
-    const server = createServer()
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    await new Promise((resolve) => server.close(resolve))
+    // A port nothing listens on: connecting is refused.
+    const port = await freePort()
     const t = createGrpcTransport({ authority: `127.0.0.1:${port}` })
     try {
       const err = await grpcFailure(t.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
@@ -131,10 +129,8 @@ describe('gRPC session pool, connection failures', () => {
 
 describe('gRPC session pool, warm() that fails or idles', () => {
   it('should not report a refused warm(): the first call connects again and says what failed', async () => {
-    const server = createServer()
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    await new Promise((resolve) => server.close(resolve))
+    // A port nothing listens on: connecting is refused.
+    const port = await freePort()
     const t = createGrpcTransport({ authority: `127.0.0.1:${port}` })
     try {
       await within(t.warm()) // resolves, does not reject
@@ -220,16 +216,23 @@ describe('gRPC session pool, idle PING check', () => {
 describe('gRPC session pool, resets that condemn a session', () => {
   const { serve } = useRawServer()
 
-  it('should open a new session after the peer resets a stream with ENHANCE_YOUR_CALM', async () => {
+  /** A server that resets the first stream with `code` and answers OK after; `seen` holds each
+   * stream's session. */
+  async function resetFirstStream(code: number) {
     const seen: http2.Http2Session[] = []
     const client = await serve((stream) => {
       seen.push(stream.session!)
       if (seen.length === 1) {
-        stream.close(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM)
+        stream.close(code)
         return
       }
       stream.respond({ ...GRPC_HEADERS, 'grpc-status': '0' }, { endStream: true })
     })
+    return { client, seen }
+  }
+
+  it('should open a new session after the peer resets a stream with ENHANCE_YOUR_CALM', async () => {
+    const { client, seen } = await resetFirstStream(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM)
     const err = await grpcFailure(client.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
     expect(err.rawMessage).toContain('ENHANCE_YOUR_CALM')
     for await (const _ of client.serverStream(PATH, REQUEST, { timeoutMs: 5000 })) void _
@@ -238,15 +241,7 @@ describe('gRPC session pool, resets that condemn a session', () => {
   })
 
   it('should keep the session after a plain CANCEL reset of one stream', async () => {
-    const seen: http2.Http2Session[] = []
-    const client = await serve((stream) => {
-      seen.push(stream.session!)
-      if (seen.length === 1) {
-        stream.close(http2.constants.NGHTTP2_CANCEL)
-        return
-      }
-      stream.respond({ ...GRPC_HEADERS, 'grpc-status': '0' }, { endStream: true })
-    })
+    const { client, seen } = await resetFirstStream(http2.constants.NGHTTP2_CANCEL)
     await grpcFailure(client.serverStream(PATH, REQUEST, { timeoutMs: 5000 }))
     for await (const _ of client.serverStream(PATH, REQUEST, { timeoutMs: 5000 })) void _
     expect(seen).toHaveLength(2)
