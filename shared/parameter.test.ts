@@ -1,21 +1,11 @@
 import * as z from 'zod/mini'
 import { describe, expect, it } from 'vitest'
-import { PxCanaryError } from './errors'
 import { converting, parseParameter, requestPathProblem } from './parameter'
+import { errorOf } from '../test/helpers/code-of'
 
 const even = converting(z.string().check(z.regex(/^[0-9]+$/)), (value, refuse) =>
   Number(value) % 2 === 0 ? Number(value) : refuse(' (odd)')
 )
-
-function errorOf(fn: () => unknown): PxCanaryError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof PxCanaryError) return err
-    throw err
-  }
-  throw new Error('expected a PxCanaryError')
-}
 
 describe('parseParameter', () => {
   it('should return the converted value of a valid one', () => {

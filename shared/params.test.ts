@@ -6,22 +6,13 @@ import * as z from 'zod/mini'
 import { noExtraParams, ownParameter, parseMetricQuery } from './params'
 import type { RawParams } from './params'
 import { DEFAULT_EXCLUDED_PATHS } from './pxl/exclusion'
+import { errorOf } from '../test/helpers/code-of'
 
 /** Builds raw params the way Hono's c.req.queries() does from a query string. */
 function raw(query: string): RawParams {
   const out: RawParams = {}
   for (const [name, value] of new URLSearchParams(query)) (out[name] ??= []).push(value)
   return out
-}
-
-function errorOf(fn: () => unknown): PxCanaryError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof PxCanaryError) return err
-    throw err
-  }
-  throw new Error('expected a PxCanaryError')
 }
 
 const parse = (query: string) => parseMetricQuery(raw(query), noExtraParams)

@@ -9,7 +9,6 @@
 // src/experimental/standalone_pem/vizier_server.h; src/carnot/planner/compiler/compiler.cc).
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PxCanaryError } from '../errors'
 import { HTTP_STATS_TABLE } from '../pxl/http-stats'
 import { startSimulator, type Simulator } from '../../simulator/server'
 import { webScenario, webStatsCall } from '../../test/helpers/web-scenario'
@@ -18,6 +17,7 @@ import {
   type VizierCertificates,
 } from '../../simulator/front-door/certs'
 import { createVizierClient, type InClusterVizierClientOptions } from './client'
+import { errorOf as failure } from '../../test/helpers/code-of'
 
 const T0_MS = 1_800_000_000_000
 const KEY = randomBytes(64).toString('hex')
@@ -29,16 +29,6 @@ const call = webStatsCall('in-cluster-test').options
 
 const certs: VizierCertificates | undefined = generateVizierCertificates('pl')
 const otherCa: VizierCertificates | undefined = generateVizierCertificates('pl')
-
-async function failure(promise: Promise<unknown>): Promise<PxCanaryError> {
-  try {
-    await promise
-  } catch (err) {
-    if (err instanceof PxCanaryError) return err
-    throw err
-  }
-  throw new Error('expected a PxCanaryError')
-}
 
 describe.skipIf(certs === undefined || otherCa === undefined)('in-cluster mode', () => {
   /** Client and broker clocks, in ms since the epoch; the broker may run ahead. */
