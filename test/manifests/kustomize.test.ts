@@ -21,6 +21,22 @@ if (!HAS_KUBECTL) console.warn('[test/manifests] kubectl not on PATH: kustomize 
 
 const identity = (o: KubeObject): string => `${o.kind ?? '?'}/${o.metadata?.name ?? '?'}`
 
+/** Asserts renderKustomization(dir) gives what `kubectl kustomize folder` does, in any order. */
+function expectRendersAsKubectl(folder: string, dir: string): void {
+  const rendered = spawnSync('kubectl', ['kustomize', folder], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  expect(rendered.stderr).not.toMatch(/error/i)
+  expect(rendered.status).toBe(0)
+  const byKubectl = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as KubeObject)
+  const ours = renderKustomization(dir)
+  const sortById = (objects: KubeObject[]): KubeObject[] =>
+    [...objects].sort((a, b) => identity(a).localeCompare(identity(b)))
+  expect(sortById(ours)).toEqual(sortById(byKubectl))
+}
+
 describe.each([
   ['knative/base', KNATIVE_BASE_DIR],
   ['canary', CANARY_DIR],
@@ -39,18 +55,7 @@ describe.each([
   })
 
   it.skipIf(!HAS_KUBECTL)(`should render exactly as kubectl kustomize ${folder}`, () => {
-    const rendered = spawnSync('kubectl', ['kustomize', folder], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      timeout: 60_000,
-    })
-    expect(rendered.stderr).not.toMatch(/error/i)
-    expect(rendered.status).toBe(0)
-    const byKubectl = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as KubeObject)
-    const ours = renderKustomization(dir)
-    const sortById = (objects: KubeObject[]): KubeObject[] =>
-      [...objects].sort((a, b) => identity(a).localeCompare(identity(b)))
-    expect(sortById(ours)).toEqual(sortById(byKubectl))
+    expectRendersAsKubectl(folder, dir)
   })
 })
 
@@ -60,17 +65,7 @@ describe.each([
   ['knative/overlays/in-cluster', IN_CLUSTER_DIR],
 ])('%s', (folder, dir) => {
   it.skipIf(!HAS_KUBECTL)(`should render exactly as kubectl kustomize ${folder}`, () => {
-    const rendered = spawnSync('kubectl', ['kustomize', folder], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      timeout: 60_000,
-    })
-    expect(rendered.stderr).not.toMatch(/error/i)
-    expect(rendered.status).toBe(0)
-    const byKubectl = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as KubeObject)
-    const sortById = (objects: KubeObject[]): KubeObject[] =>
-      [...objects].sort((a, b) => identity(a).localeCompare(identity(b)))
-    expect(sortById(renderKustomization(dir))).toEqual(sortById(byKubectl))
+    expectRendersAsKubectl(folder, dir)
   })
 })
 
