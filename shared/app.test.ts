@@ -9,7 +9,13 @@ import type { ScriptResult } from './pixie/types'
 import { HTTP_STATS_SCRIPT, HTTP_STATS_TABLE } from './pxl/http-stats'
 import { createFakeVizierClient, hangingResponder } from '../test/helpers/fake-vizier'
 import type { Responder } from '../test/helpers/fake-vizier'
-import { scriptResult, statsResult, statsRow, STATS_NOW_NS } from '../test/helpers/stats-result'
+import {
+  RETENTION_CUT_SPAN,
+  scriptResult,
+  statsResult,
+  statsRow,
+  STATS_NOW_NS,
+} from '../test/helpers/stats-result'
 
 /** A minimal metric: value = requests (null without traffic). */
 const counting: MetricDefinition<Record<string, never>> = {
@@ -43,12 +49,7 @@ describe('createMetricApp', () => {
   it('should answer no value, the covered span and the reason when retention cut the window', async () => {
     const S = 1_000_000_000n
     const nowNs = STATS_NOW_NS
-    const cut = {
-      firstNs: nowNs - 900n * S,
-      lastNs: nowNs,
-      retainedFromNs: nowNs - 900n * S,
-      nowNs,
-    }
+    const cut = RETENTION_CUT_SPAN
     const { app } = setup(() => statsResult({ requests: 21_600, span: cut }))
     const body = await json(await app.request('/?namespace=shop&replicaset=web-7d9f&window=1h'))
     expect(body).toMatchObject({

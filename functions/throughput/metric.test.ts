@@ -4,7 +4,7 @@ import { PxCanaryError } from '../../shared/errors'
 import { createFakeVizierClient } from '../../test/helpers/fake-vizier'
 import type { Responder } from '../../test/helpers/fake-vizier'
 import { comparisonResponder } from '../../test/helpers/comparison-result'
-import { statsResult, STATS_NOW_NS } from '../../test/helpers/stats-result'
+import { RETENTION_CUT_SPAN, statsResult, STATS_NOW_NS } from '../../test/helpers/stats-result'
 
 const S = 1_000_000_000n
 import { throughput } from './metric'
@@ -89,13 +89,7 @@ describe('throughput function', () => {
 describe('throughput function with a baseline', () => {
   // Retention (pixie-io/pixie src/table_store/table/table.cc): a side cut short has no figures.
   it('should have no rates and no comparison when retention cut a side short', async () => {
-    const nowNs = STATS_NOW_NS
-    const cut = {
-      firstNs: nowNs - 900n * S,
-      lastNs: nowNs,
-      retainedFromNs: nowNs - 900n * S,
-      nowNs,
-    }
+    const cut = RETENTION_CUT_SPAN
     const { app } = setup(
       comparisonResponder({ canary: { requests: 600 }, baseline: { requests: 5400, span: cut } })
     )

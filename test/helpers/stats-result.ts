@@ -43,6 +43,17 @@ export const FULL_SPAN: RowSpan = {
   nowNs: STATS_NOW_NS,
 }
 
+/**
+ * Row times of a node whose oldest retained row is 900 s old (pixie-io/pixie
+ * src/table_store/table/table.cc expires the oldest rows first): a longer window is cut short.
+ */
+export const RETENTION_CUT_SPAN: RowSpan = {
+  firstNs: STATS_NOW_NS - 900n * 1_000_000_000n,
+  lastNs: STATS_NOW_NS,
+  retainedFromNs: STATS_NOW_NS - 900n * 1_000_000_000n,
+  nowNs: STATS_NOW_NS,
+}
+
 /** The echo cells of a stats row. */
 export interface EchoCells {
   selector_kind: string
