@@ -3,34 +3,24 @@
 // src/stirling/stirling.cc), so the newest part of a window is usually missing, while the window
 // starts at compile time (src/carnot/planner/logical_planner.cc). A steady 24 rps ReplicaSet
 // must still read 24 rps within 2 % over 60 s, wherever the push tick falls.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSimulator, type Simulator } from '../../simulator/server'
-import { startFunction, type RunningFunction } from './helpers/functions'
+import { describe, expect, it } from 'vitest'
 import { groundTruth } from './helpers/ground-truth'
+import { useOneFunction } from './helpers/harness'
 
 const BASE = 1_800_000_000_000_000_000n
 const RS = 'steady-6f7d8c9b5'
 
 describe('e2e: a steady 24 rps ReplicaSet despite the push lag', () => {
-  let sim: Simulator | undefined
-  let fn: RunningFunction | undefined
   let now = BASE
-  beforeAll(async () => {
-    sim = await startSimulator({
-      scenario: {
-        name: 'steady',
-        seed: 11,
-        history: '3m',
-        namespaces: [{ name: 'web', replicasets: [{ name: RS, pods: 2, traffic: { rps: 12 } }] }],
-      },
-      port: 0,
-      clock: () => now,
-    })
-    fn = await startFunction('throughput', sim.address)
-  })
-  afterAll(async () => {
-    await fn?.close()
-    await sim?.close()
+  const running = useOneFunction('throughput', {
+    scenario: {
+      name: 'steady',
+      seed: 11,
+      history: '3m',
+      namespaces: [{ name: 'web', replicasets: [{ name: RS, pods: 2, traffic: { rps: 12 } }] }],
+    },
+    port: 0,
+    clock: () => now,
   })
 
   it('should answer 24 rps within 2 % over 60 s at every phase of the push tick', async () => {
@@ -38,13 +28,13 @@ describe('e2e: a steady 24 rps ReplicaSet despite the push lag', () => {
     const offsets = [0, 130, 260, 390, 520, 650, 780, 910]
     for (const offsetMs of offsets) {
       now = BASE + BigInt(offsetMs) * 1_000_000n
-      const truth = groundTruth(sim!.world, {
+      const truth = groundTruth(running().sim.world, {
         namespace: 'web',
         selector: { replicaset: RS },
         nowNs: now,
         windowSeconds: 60,
       })
-      const r = await fn!.get(`/?namespace=web&replicaset=${RS}`)
+      const r = await running().fn.get(`/?namespace=web&replicaset=${RS}`)
       expect(r.status, JSON.stringify(r.body)).toBe(200)
       // The function counts exactly the rows Pixie would hold...
       expect(r.body.requests).toBe(truth.requests)

@@ -1,11 +1,18 @@
 /**
- * One simulator with the three bundled functions pointed at it, started once per describe block
- * on a frozen clock: the functions' windows end exactly at NOW, so the ground truth's do too.
+ * One simulator with the bundled functions pointed at it, started once per describe block: all
+ * three on a scenario file and a frozen clock (the functions' windows end exactly at NOW, so the
+ * ground truth's do too), or one function on a simulator the test configures.
  */
 import { join } from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
-import { startSimulator, type Simulator } from '../../../simulator/server'
-import { ROOT, startAllFunctions, type FunctionName, type RunningFunction } from './functions'
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../../simulator/server'
+import {
+  ROOT,
+  startAllFunctions,
+  startFunction,
+  type FunctionName,
+  type RunningFunction,
+} from './functions'
 
 /** Frozen simulator clock shared by the ground-truth e2e suites. */
 export const NOW = 1_800_000_000_500_000_000n
@@ -52,5 +59,29 @@ export function useHarness(scenarioFile: string): () => Harness {
   return () => {
     if (!h) throw new Error(`harness for ${scenarioFile} is not running`)
     return h
+  }
+}
+
+/**
+ * Registers beforeAll/afterAll that start a simulator with these options and one function against
+ * it; answers a getter for both (it throws if called before beforeAll has run).
+ */
+export function useOneFunction(
+  name: FunctionName,
+  options: SimulatorOptions
+): () => { sim: Simulator; fn: RunningFunction } {
+  let sim: Simulator | undefined
+  let fn: RunningFunction | undefined
+  beforeAll(async () => {
+    sim = await startSimulator(options)
+    fn = await startFunction(name, sim.address)
+  })
+  afterAll(async () => {
+    await fn?.close()
+    await sim?.close()
+  })
+  return () => {
+    if (!sim || !fn) throw new Error(`simulator and ${name} are not running`)
+    return { sim, fn }
   }
 }
