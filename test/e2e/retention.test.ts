@@ -5,18 +5,13 @@
 // there. A 1 h window over 15 minutes of retained data must never answer a diluted number: the
 // answer says how much the rows cover and has no value (reason pixie_retention).
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSimulator, type Simulator } from '../../simulator/server'
+import { describe, expect, it } from 'vitest'
 import { evaluateResult, EvaluationError } from '../argo-emulator/evaluate'
 import { analysisTemplates, loadManifestDir } from '../argo-emulator/manifests'
 import { substituteArgs } from '../argo-emulator/template'
-import {
-  ROOT,
-  startAllFunctions,
-  type FunctionName,
-  type RunningFunction,
-} from './helpers/functions'
+import { ROOT, type FunctionName, type RunningFunction } from './helpers/functions'
 import { groundTruth } from './helpers/ground-truth'
+import { useHarness } from './helpers/harness'
 
 const NOW = 1_800_000_000_250_000_000n
 const RS = 'steady-6f7d8c9b5'
@@ -24,39 +19,30 @@ const BASELINE_RS = 'steady-5b9d7c6f4'
 const SELECT = `/?namespace=web&replicaset=${RS}`
 
 describe('e2e: a 1 h window over 15 minutes of retained data', () => {
-  let sim: Simulator | undefined
-  let fns: Record<FunctionName, RunningFunction> | undefined
-  beforeAll(async () => {
-    sim = await startSimulator({
-      scenario: {
-        name: 'retention',
-        seed: 5,
-        history: '20m', // more than retention keeps: older rows would be expired anyway
-        nodes: ['n1'],
-        // About 15 minutes of this node's rows (36 rps, ~275 bytes a row).
-        pixie: { http_events_bytes: 8_925_000 },
-        namespaces: [
-          {
-            name: 'web',
-            replicasets: [
-              { name: RS, pods: 2, traffic: { rps: 12 } },
-              { name: BASELINE_RS, pods: 1, traffic: { rps: 12 } },
-            ],
-          },
-        ],
-      },
-      port: 0,
-      clock: () => NOW,
-    })
-    fns = await startAllFunctions(sim.address)
-  })
-  afterAll(async () => {
-    await Promise.all(Object.values(fns ?? {}).map((f) => f.close()))
-    await sim?.close()
+  const h = useHarness({
+    scenario: {
+      name: 'retention',
+      seed: 5,
+      history: '20m', // more than retention keeps: older rows would be expired anyway
+      nodes: ['n1'],
+      // About 15 minutes of this node's rows (36 rps, ~275 bytes a row).
+      pixie: { http_events_bytes: 8_925_000 },
+      namespaces: [
+        {
+          name: 'web',
+          replicasets: [
+            { name: RS, pods: 2, traffic: { rps: 12 } },
+            { name: BASELINE_RS, pods: 1, traffic: { rps: 12 } },
+          ],
+        },
+      ],
+    },
+    port: 0,
+    clock: () => NOW,
   })
 
   const truthOf = (windowSeconds: number) =>
-    groundTruth(sim!.world, {
+    groundTruth(h().sim.world, {
       namespace: 'web',
       selector: { replicaset: RS },
       nowNs: NOW,
@@ -70,7 +56,7 @@ describe('e2e: a 1 h window over 15 minutes of retained data', () => {
     expect(truth.coveredSeconds!).toBeGreaterThan(840)
     expect(truth.coveredSeconds!).toBeLessThan(960)
     for (const name of ['throughput', 'error-rate', 'latency'] as const) {
-      const r = await fns![name].get(`${SELECT}&window=1h`)
+      const r = await h().fns[name].get(`${SELECT}&window=1h`)
       expect(r.status, JSON.stringify(r.body)).toBe(200)
       expect(r.body).toMatchObject({
         value: null,
@@ -81,7 +67,7 @@ describe('e2e: a 1 h window over 15 minutes of retained data', () => {
         reason: 'pixie_retention',
       })
     }
-    const tp = await fns!.throughput.get(`${SELECT}&window=1h`)
+    const tp = await h().fns.throughput.get(`${SELECT}&window=1h`)
     // Never the diluted 6 rps (requests / 3600 s).
     expect(tp.body.rps).toBeNull()
   })
@@ -89,7 +75,7 @@ describe('e2e: a 1 h window over 15 minutes of retained data', () => {
   it('should answer the true rate over a window the retained rows cover', async () => {
     const truth = truthOf(600)
     expect(truth.truncated).toBe(false)
-    const r = await fns!.throughput.get(`${SELECT}&window=10m`)
+    const r = await h().fns.throughput.get(`${SELECT}&window=10m`)
     expect(r.status, JSON.stringify(r.body)).toBe(200)
     expect(r.body.reason).toBeUndefined()
     expect(r.body.covered_seconds).toBe(truth.coveredSeconds)
@@ -122,7 +108,7 @@ describe('e2e: a 1 h window over 15 minutes of retained data', () => {
         const url = new URL(resolved.provider.web!.url)
         const name = url.hostname.split('.')[0]!.replace(/^px-/, '') as FunctionName
         const key = `${name} ${url.pathname}${url.search}`
-        const r = answers.get(key) ?? (await fns![name].get(`${url.pathname}${url.search}`))
+        const r = answers.get(key) ?? (await h().fns[name].get(`${url.pathname}${url.search}`))
         answers.set(key, r)
         expect(r.status, JSON.stringify(r.body)).toBe(200)
         // The scenario serves HTTP only: gRPC and MySQL templates see no requests at all.

@@ -22,13 +22,16 @@ export interface Harness {
   fns: Record<FunctionName, RunningFunction>
 }
 
-/** Starts scenarios/<scenarioFile> on the frozen clock and the three functions against it. */
-export async function startHarness(scenarioFile: string): Promise<Harness> {
-  const sim = await startSimulator({
-    scenario: join(ROOT, 'scenarios', scenarioFile),
-    port: 0,
-    clock: () => NOW,
-  })
+/**
+ * Starts the simulator, then the three functions against it: a file name means
+ * scenarios/<file> on the frozen clock; options are passed to the simulator as they are.
+ */
+export async function startHarness(scenario: string | SimulatorOptions): Promise<Harness> {
+  const sim = await startSimulator(
+    typeof scenario === 'string'
+      ? { scenario: join(ROOT, 'scenarios', scenario), port: 0, clock: () => NOW }
+      : scenario
+  )
   try {
     return { sim, fns: await startAllFunctions(sim.address) }
   } catch (err) {
@@ -48,16 +51,16 @@ export async function stopHarness(h: Harness | undefined): Promise<void> {
  * Registers beforeAll/afterAll for the enclosing describe block and answers a getter for its
  * harness (it throws if called before beforeAll has run).
  */
-export function useHarness(scenarioFile: string): () => Harness {
+export function useHarness(scenario: string | SimulatorOptions): () => Harness {
   let h: Harness | undefined
   beforeAll(async () => {
-    h = await startHarness(scenarioFile)
+    h = await startHarness(scenario)
   })
   afterAll(async () => {
     await stopHarness(h)
   })
   return () => {
-    if (!h) throw new Error(`harness for ${scenarioFile} is not running`)
+    if (!h) throw new Error('the simulator and functions are not running')
     return h
   }
 }
