@@ -126,18 +126,25 @@ export const LATENCY_SETTINGS: ComparisonSettings = {
   extraMargin: TAIL_MARGIN.spec.default,
 }
 
-const rs = (replicaset: string): Selector => ({
-  kind: 'replicaset',
-  namespace: SEEDED_NAMESPACE,
-  replicaset,
-})
-
-function call(canary: string, latencyBuckets: boolean) {
+/**
+ * px-canary's comparison call of two replicasets in one namespace (default: the seeded one,
+ * against STABLE over WINDOW_SECONDS), with or without the latency buckets.
+ */
+export function replicasetComparisonCall(
+  canary: string,
+  latencyBuckets: boolean,
+  {
+    namespace = SEEDED_NAMESPACE,
+    stable = STABLE,
+    windowSeconds = WINDOW_SECONDS,
+  }: { namespace?: string; stable?: string; windowSeconds?: number } = {}
+) {
+  const rs = (replicaset: string): Selector => ({ kind: 'replicaset', namespace, replicaset })
   return buildComparisonCall(
     {
       selector: rs(canary),
-      baseline: rs(STABLE),
-      windowSeconds: WINDOW_SECONDS,
+      baseline: rs(stable),
+      windowSeconds,
       excludedPaths: DEFAULT_EXCLUDED_PATHS,
       errorMinStatus: 400,
     },
@@ -148,14 +155,14 @@ function call(canary: string, latencyBuckets: boolean) {
 
 /** The error-rate comparison of `canary` against STABLE, judged on the engine. */
 export function errorRateOn(world: EngineWorld, canary: string) {
-  const c = call(canary, false)
+  const c = replicasetComparisonCall(canary, false)
   const sides = decodeComparison(executeOnEngine(c, world), c.comparison)
   return errorRateComparison(sides.canary.stats, sides.baseline.stats, ERROR_SETTINGS)
 }
 
 /** The p99 latency comparison of `canary` against STABLE, judged on the engine. */
 export function latencyOn(world: EngineWorld, canary: string) {
-  const c = call(canary, true)
+  const c = replicasetComparisonCall(canary, true)
   const sides = decodeComparison(executeOnEngine(c, world), c.comparison)
   return latencyComparison(sides, 'p99', LATENCY_SETTINGS)
 }

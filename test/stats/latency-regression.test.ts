@@ -3,11 +3,9 @@
 // by the rollout verdict: a canary faster at the median but with 3 % of its requests at 6 s is
 // worse (decided by the tail), and a canary identical to stable is not.
 import { describe, expect, it } from 'vitest'
-import { buildComparisonCall, decodeComparison } from '../../shared/comparison'
-import { DEFAULT_EXCLUDED_PATHS } from '../../shared/pxl/exclusion'
-import type { Selector } from '../../shared/selector'
+import { decodeComparison } from '../../shared/comparison'
 import { latencyRolloutVerdict } from '../../shared/stats/rollout-verdict'
-import { engineWorld, executeOnEngine } from '../comparison/engine'
+import { engineWorld, executeOnEngine, replicasetComparisonCall } from '../comparison/engine'
 import { readScenario } from '../scenarios/stack'
 
 const WINDOW_SECONDS = 300
@@ -15,26 +13,14 @@ const STABLE = 'canary-demo-5b9d7c6f48'
 const TAIL = 'canary-demo-9c7b5d8f6'
 const SAME = 'canary-demo-7d9f8c6b5'
 
-const rs = (replicaset: string): Selector => ({
-  kind: 'replicaset',
-  namespace: 'default',
-  replicaset,
-})
-
 const world = engineWorld(readScenario('latency-regression'), WINDOW_SECONDS + 1)
 
 function judge(canary: string) {
-  const call = buildComparisonCall(
-    {
-      selector: rs(canary),
-      baseline: rs(STABLE),
-      windowSeconds: WINDOW_SECONDS,
-      excludedPaths: DEFAULT_EXCLUDED_PATHS,
-      errorMinStatus: 400,
-    },
-    'px-canary/test',
-    { latencyBuckets: true }
-  )
+  const call = replicasetComparisonCall(canary, true, {
+    namespace: 'default',
+    stable: STABLE,
+    windowSeconds: WINDOW_SECONDS,
+  })
   const sides = decodeComparison(executeOnEngine(call, world), call.comparison)
   return latencyRolloutVerdict(sides.canary.buckets!, sides.baseline.buckets!, {
     quantile: 0.99,
