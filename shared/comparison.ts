@@ -16,13 +16,14 @@
  * answers a result_* error (502), never a comparison.
  */
 import { PxCanaryError } from './errors'
-import type { CellValue, ResultTable, ScriptResult } from './pixie/types'
+import type { ScriptResult } from './pixie/types'
 import type { Selector } from './selector'
 import { LATENCY_BUCKET_COUNT, toBucketCounts } from './stats'
 import type { BucketCounts } from './stats'
 import { HTTP_LATENCY_FUNCTIONS, LATENCY_BUCKET_COLUMNS, SELECTOR_ARGS } from './pxl/http-stats'
 import { buildHttpStatsCall, httpStatsArgs, STATS_SCRIPTS } from './pxl/request'
 import type { HttpStatsQuery, PxlCall } from './pxl/request'
+import { bigintCell } from './pxl/cells'
 import { checkColumns, decodeHttpStats } from './pxl/result'
 import type { HttpStats, SelectorEcho } from './pxl/result'
 
@@ -135,18 +136,6 @@ function missingTable(result: ScriptResult, name: string): PxCanaryError {
   )
 }
 
-function int64Cell(table: ResultTable, row: Record<string, CellValue>, name: string): bigint {
-  const value = row[name]
-  if (typeof value !== 'bigint') {
-    throw new PxCanaryError(
-      value === undefined ? 'result_missing_column' : 'result_bad_type',
-      `Pixie's '${table.name}' value '${name}' is ${value === undefined ? 'missing' : 'not an INT64'}`,
-      { details: { table: table.name, column: name } }
-    )
-  }
-  return value
-}
-
 /**
  * Reads a latency bucket table (rows of bucket index and request count) into dense counts.
  *
@@ -167,8 +156,8 @@ export function decodeLatencyBuckets(result: ScriptResult, tableName: string): B
   }
   const seen = new Set<bigint>()
   const rows = table.rows.map((row) => {
-    const bucket = int64Cell(table, row, 'bucket')
-    const count = int64Cell(table, row, 'count')
+    const bucket = bigintCell(table, row, 'bucket', 'INT64')
+    const count = bigintCell(table, row, 'count', 'INT64')
     if (seen.has(bucket)) {
       throw new PxCanaryError(
         'result_invalid_bucket',

@@ -21,6 +21,7 @@
  */
 import { PxCanaryError } from '../errors'
 import type { CellValue, ResultTable } from '../pixie/types'
+import { bigintCell } from './cells'
 import { HTTP_STATS_COVERAGE_COLUMNS } from './http-stats'
 
 const NS_PER_S = 1_000_000_000n
@@ -57,18 +58,6 @@ export interface Coverage {
   inconclusive: boolean
 }
 
-function time(table: ResultTable, row: Record<string, CellValue>, name: string): bigint {
-  const value = row[name]
-  if (typeof value !== 'bigint') {
-    throw new PxCanaryError(
-      value === undefined ? 'result_missing_column' : 'result_bad_type',
-      `Pixie's '${table.name}' value '${name}' is ${value === undefined ? 'missing' : 'not a TIME64NS'}`,
-      { details: { table: table.name, column: name } }
-    )
-  }
-  return value
-}
-
 /**
  * Reads the coverage columns of a stats row that has requests (without requests they hold the
  * aggregates' start values and mean nothing).
@@ -77,7 +66,7 @@ function time(table: ResultTable, row: Record<string, CellValue>, name: string):
  */
 export function decodeRowSpan(table: ResultTable, row: Record<string, CellValue>): RowSpan {
   const [firstNs, lastNs, retainedFromNs, nowNs] = Object.keys(HTTP_STATS_COVERAGE_COLUMNS).map(
-    (name) => time(table, row, name)
+    (name) => bigintCell(table, row, name, 'TIME64NS')
   ) as [bigint, bigint, bigint, bigint]
   if (nowNs <= 0n || firstNs > lastNs || retainedFromNs > lastNs) {
     throw new PxCanaryError(
