@@ -64,6 +64,8 @@ export interface BuiltArtifacts {
   functions: BundleInfo[]
   bareHttp: BundleInfo
   bareHono: BundleInfo
+  /** Hono in front of one raw HTTP/2 ExecuteScript call: the floor of the own cost per request. */
+  bareProxy: BundleInfo
   /** Removes the temp directory (done on process exit anyway). */
   cleanup: () => void
 }
@@ -93,8 +95,10 @@ export async function buildArtifacts(): Promise<BuiltArtifacts> {
     const built = await buildFunctions({ outdir: dir, quiet: true })
     const bareHttpPath = join(dir, 'bare-http.mjs')
     const bareHonoPath = join(dir, 'bare-hono.mjs')
+    const bareProxyPath = join(dir, 'bare-proxy.mjs')
     await bundleFixture(join(benchDir, 'fixtures', 'bare-http.mjs'), bareHttpPath)
     await bundleFixture(join(benchDir, 'fixtures', 'bare-hono.ts'), bareHonoPath)
+    await bundleFixture(join(benchDir, 'fixtures', 'bare-proxy.ts'), bareProxyPath)
     return {
       dir,
       functions: built.map((f) => {
@@ -103,6 +107,7 @@ export async function buildArtifacts(): Promise<BuiltArtifacts> {
       }),
       bareHttp: sizeOf('floor: node:http', bareHttpPath),
       bareHono: sizeOf('bare Hono', bareHonoPath),
+      bareProxy: sizeOf('bare Hono + raw HTTP/2 call', bareProxyPath),
       cleanup,
     }
   } catch (err) {

@@ -5,6 +5,7 @@ import {
   FigureTable,
   memoryFigures,
   overheadFigures,
+  overheadFloorFigures,
   scalingFigures,
   type ColdStartOutcome,
 } from './figures'
@@ -83,6 +84,7 @@ describe('overheadFigures', () => {
     functionCpuMs: 55,
     failures: 0,
     nextSeq: 0,
+    calls: [],
   })
 
   it('should put the goal on the p50 of the paired differences and report the p99', () => {
@@ -102,6 +104,15 @@ describe('overheadFigures', () => {
     const t = new FigureTable()
     overheadFigures(t, 'latency', samples(Array.from({ length: n }, () => 0.6)))
     expect(byId(t, 'overhead.latency.vs_direct.p50_ms')?.goal?.met).toBe(false)
+  })
+
+  it('should report the floor fixture beside the goal rows without a goal of its own', () => {
+    const t = new FigureTable()
+    overheadFloorFigures(t, samples(Array.from({ length: n }, (_, i) => 0.2 + i / 1000)))
+    const floor = byId(t, 'overhead.floor.vs_direct.p50_ms')
+    expect(floor?.value).toBeCloseTo(0.25)
+    expect(floor?.goal).toBeUndefined()
+    expect(floor?.note).toMatch(/^p99 0\.29/)
   })
 })
 

@@ -333,6 +333,34 @@ export function overheadFigures(table: FigureTable, name: string, s: OverheadSam
   }
 }
 
+/**
+ * The floor row: the bare proxy fixture (Hono + one raw HTTP/2 call) measured as a function is.
+ * No goal: it is what any function on this stack pays on this machine, shown beside the goal.
+ */
+export function overheadFloorFigures(table: FigureTable, s: OverheadSamples): void {
+  const vsDirect = summarize(s.vsDirectMs)
+  table.section(OVERHEAD)({
+    id: 'overhead.floor.vs_direct.p50_ms',
+    label: 'floor: bare Hono + one raw HTTP/2 call, p50 (vs direct, paired)',
+    value: vsDirect.p50,
+    unit: 'ms',
+    samples: vsDirect.n,
+    method: 'over-floor',
+    note: `p99 ${vsDirect.p99.toFixed(3)} ms${s.failures ? `; ${s.failures} failed requests or pairs` : ''}`,
+  })
+}
+
+export function overheadFloorExpected(): ExpectedRow[] {
+  return [
+    {
+      id: 'overhead.floor.vs_direct.p50_ms',
+      label: 'floor: bare Hono + one raw HTTP/2 call, p50 (vs direct, paired)',
+      unit: 'ms',
+      method: 'over-floor',
+    },
+  ]
+}
+
 // -- throughput -----------------------------------------------------------------------------------
 
 export function throughputFigures(

@@ -9,7 +9,7 @@ import { Agent, request } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { createVizierClient } from '../shared/pixie/client'
 import type { LoadJob, LoadResult, ReplayCall } from './load-protocol'
-import { SEQ_TOKEN } from './load-protocol'
+import { DIRECT_TAG_OFFSET, retagCall, SEQ_TOKEN } from './load-protocol'
 
 /** Sends one request; resolves with the status key ('200', 'ok', ...), rejects on failure. */
 type Sender = (seq: number) => Promise<string>
@@ -31,11 +31,13 @@ function httpSender(port: number, paths: string[], concurrency: number): [Sender
   return [send, () => agent.destroy()]
 }
 
-function grpcSender(address: string, calls: ReplayCall[]): [Sender, () => void] {
+/** Replays `calls` in rotation; `fresh` retags each as a query the simulator has not seen. */
+function grpcSender(address: string, calls: ReplayCall[], fresh = false): [Sender, () => void] {
   const client = createVizierClient({ mode: 'direct', address })
   const send: Sender = async (seq) => {
-    const call = calls[seq % calls.length]
-    if (!call) throw new Error('no calls to replay')
+    const replayed = calls[seq % calls.length]
+    if (!replayed) throw new Error('no calls to replay')
+    const call = fresh ? retagCall(replayed, seq + DIRECT_TAG_OFFSET) : replayed
     await client.executeScript({
       script: call.script,
       execFuncs: call.execFuncs,
@@ -68,7 +70,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     send = s
     closers.push(close)
     if (target.kind === 'paired') {
-      const [d, closeDirect] = grpcSender(target.address, target.calls)
+      const [d, closeDirect] = grpcSender(target.address, target.calls, true)
       direct = d
       closers.push(closeDirect)
     }

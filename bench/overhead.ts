@@ -27,6 +27,11 @@ export interface OverheadOptions {
   durationMs: number
   /** First request sequence number; returned advanced so later phases never repeat a query. */
   seqStart: number
+  /**
+   * Calls to replay as the direct halves instead of a primer's (the floor fixture, which makes no
+   * call of its own to record). The instance is still warmed by a primer phase.
+   */
+  calls?: ReplayCall[]
 }
 
 export interface OverheadSamples {
@@ -49,6 +54,8 @@ export interface OverheadSamples {
   /** Non-200 answers and failed pairs during the measured phase. */
   failures: number
   nextSeq: number
+  /** The calls replayed as the direct halves. */
+  calls: ReplayCall[]
 }
 
 /** Pairs measured requests with the simulator's per-query time through their sequence tag. */
@@ -100,7 +107,7 @@ export async function measureOverhead(
     durationMs: options.primerMs,
     seqStart: options.seqStart,
   })
-  const calls = replayCalls(await sim.records(200))
+  const calls = options.calls ?? replayCalls(await sim.records(200))
   if (calls.length === 0) throw new Error(`${service.name}: no successful Pixie call to replay`)
 
   await sim.resetStats()
@@ -149,5 +156,6 @@ export async function measureOverhead(
       : {}),
     failures: failuresOf(job),
     nextSeq: job.nextSeq,
+    calls,
   }
 }

@@ -26,6 +26,8 @@ import {
   OVERHEAD,
   overheadExpected,
   overheadFigures,
+  overheadFloorExpected,
+  overheadFloorFigures,
   SCALING,
   scalingExpected,
   scalingFigures,
@@ -34,7 +36,7 @@ import {
 } from './figures'
 import { methodTexts } from './goals'
 import { isMetricAnswer, isOk } from './http-probe'
-import { throughputPerSecond, type LoadResult } from './load'
+import { throughputPerSecond, type LoadResult, type ReplayCall } from './load'
 import { parseOptions, USAGE, type BenchOptions } from './options'
 import { measureOverhead } from './overhead'
 import { installExitCleanup, stopAll } from '../test/helpers/spawn'
@@ -262,6 +264,7 @@ async function main(): Promise<number> {
 
     const overheadRaw: Record<string, unknown> = {}
     raw.overhead = overheadRaw
+    let replayed: ReplayCall[] | undefined
     for (const name of names) {
       const body = async (): Promise<void> => {
         const service = services.find((s) => s.name === name)
@@ -274,6 +277,7 @@ async function main(): Promise<number> {
           seqStart: seq,
         })
         seq = s.nextSeq
+        replayed ??= s.calls
         overheadFigures(table, name, s)
         overheadRaw[name] = {
           functionMs: summarize(s.functionMs),
@@ -290,6 +294,38 @@ async function main(): Promise<number> {
         table.missing(OVERHEAD, overheadExpected(name), reason)
       )
     }
+
+    await phase(
+      'overhead floor',
+      async () => {
+        if (!sim || !replayed) throw new Error('no function call was recorded to replay')
+        const callsFile = join(artifacts.dir, 'proxy-calls.json')
+        writeFileSync(callsFile, JSON.stringify(replayed))
+        const proxy = await startService({
+          name: 'bare proxy',
+          entry: artifacts.bareProxy.path,
+          env: { PX_DIRECT_ADDR: sim.address, PROXY_CALLS: callsFile },
+          readyPath: METRIC_PATH,
+          accept: (r) => r.status === 200,
+        })
+        try {
+          const s = await measureOverhead(proxy, sim, {
+            concurrency: o.overheadConcurrency,
+            primerMs: o.quick ? 200 : 300,
+            warmupMs: o.warmupSeconds * 1000,
+            durationMs: o.overheadSeconds * 1000,
+            seqStart: seq,
+            calls: replayed,
+          })
+          seq = s.nextSeq
+          overheadFloorFigures(table, s)
+          overheadRaw.floor = { vsDirectMs: summarize(s.vsDirectMs), failures: s.failures }
+        } finally {
+          await proxy.stop()
+        }
+      },
+      (reason) => table.missing(OVERHEAD, overheadFloorExpected(), reason)
+    )
 
     await phase('throughput', async () => {
       if (!sim) throw new Error('simulator unavailable')

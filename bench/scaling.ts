@@ -97,7 +97,7 @@ export async function measureScaling(
       const measured = new Set(result.seqs)
       for (const r of records) {
         const s = seqOfCall(r.execFuncs)
-        // Direct halves replay the warm-up query's tag, which is not in `measured`.
+        // Direct halves carry tags offset by DIRECT_TAG_OFFSET (bench/load-protocol.ts), never in `measured`.
         if (s === undefined || !measured.has(s) || r.outcome !== 'ok') continue
         level.rowsReturned.push(r.rowsReturned)
         level.rowsScanned.push(r.rowsScanned)
