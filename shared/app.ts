@@ -13,6 +13,7 @@
  * Middleware, outermost first: request log, secret scrubbing, caller auth (metric routes only).
  * Every handler throws PxCanaryError; the one onError (shared/http-errors.ts) answers.
  */
+import { monotonicMs } from './clock'
 import { Hono } from 'hono/tiny'
 import type { Context } from 'hono'
 import { PxCanaryError } from './errors'
@@ -50,7 +51,7 @@ export interface MetricAppDeps {
    * an upstream message or a caller's parameter ever echoes one.
    */
   secrets?: readonly string[]
-  /** Monotonic clock in ms for durations; default performance.now. */
+  /** Monotonic clock in ms for durations; default shared/clock.ts. */
   now?: () => number
 }
 
@@ -84,7 +85,7 @@ export function createMetricApp<P>(
   app.use(
     requestLog({
       logger: deps.logger ?? silentLogger,
-      now: deps.now ?? (() => performance.now()),
+      now: deps.now ?? monotonicMs,
       metric: definition.name,
       scrub,
     })

@@ -12,6 +12,7 @@
  *   the request still answers within its deadline; one that could only start within
  *   DEADLINE_EDGE_MS of it is answered overloaded rather than started.
  */
+import { monotonicMs } from './clock'
 import { PxCanaryError } from './errors'
 import { DEADLINE_EDGE_MS, deadlineError, deadlineOrTransport } from './pixie/error-mapping'
 import type { ScriptResult, VizierClient } from './pixie/types'
@@ -25,7 +26,7 @@ export interface QueryRunnerOptions {
   maxConcurrent: number
   /** Distinct queries allowed to wait for a slot; beyond that, overloaded at once. Default 256. */
   maxQueued?: number
-  /** Monotonic clock in ms; default performance.now. */
+  /** Monotonic clock in ms; default shared/clock.ts. */
   now?: () => number
 }
 
@@ -74,7 +75,7 @@ interface Waiter {
 export function createQueryRunner(options: QueryRunnerOptions): QueryRunner {
   const { client, timeoutMs, maxConcurrent } = options
   const maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED_QUERIES
-  const now = options.now ?? (() => performance.now())
+  const now = options.now ?? monotonicMs
   const entries = new Map<string, Entry>()
   const queue: Waiter[] = []
   let running = 0

@@ -6,6 +6,7 @@
  *
  * The token module is imported on first use, so cloud and development modes never evaluate it.
  */
+import { monotonicMs } from '../clock'
 import { PxCanaryError } from '../errors'
 import { decodeExecuteScriptResponse, encodeExecuteScriptRequest } from './vizierapi'
 import type { ExecuteScriptResponse } from './vizierapi'
@@ -303,7 +304,7 @@ export function createVizierClient(options: VizierClientOptions): PixieVizierCli
     deadlineAt: number,
     key: E2eKeyPair | undefined
   ): Promise<ScriptResult> {
-    const remaining = Math.max(1, Math.ceil(deadlineAt - performance.now()))
+    const remaining = Math.max(1, Math.ceil(deadlineAt - monotonicMs()))
     const assembler = new ResultAssembler(limits)
     const stream = transport.serverStream(EXECUTE_SCRIPT_PATH, body, {
       signal,
@@ -335,7 +336,7 @@ export function createVizierClient(options: VizierClientOptions): PixieVizierCli
       if (closed) throw new PxCanaryError('pixie_transport_error', 'the Vizier client is closed')
       const timeoutMs = call.timeoutMs ?? defaultTimeoutMs
       positive(timeoutMs, 'timeoutMs')
-      const deadlineAt = performance.now() + timeoutMs
+      const deadlineAt = monotonicMs() + timeoutMs
 
       // One controller per call: it cancels the HTTP/2 stream on a deadline, on the caller's
       // abort, on close(), and on any local failure (caps, protocol, decryption).

@@ -7,6 +7,7 @@
  * without closing the connection would otherwise swallow the next call until its deadline. An
  * idle session is unref'd so that it never keeps the process alive.
  */
+import { monotonicMs } from '../clock'
 import * as http2 from 'node:http2'
 import type { ClientHttp2Session } from 'node:http2'
 import { rootCertificates } from 'node:tls'
@@ -38,7 +39,7 @@ export interface PooledSession {
   error: Error | undefined
   /** Open streams; the session keeps the process alive only while this is above zero. */
   streams: number
-  /** When the server was last heard from on this session (performance.now()). */
+  /** When the server was last heard from on this session (shared/clock.ts monotonicMs). */
   lastHeard: number
   /** A PING in progress, shared by the calls waiting to reuse the session. */
   verifying: Promise<boolean> | undefined
@@ -131,7 +132,7 @@ export function createSessionPool(options: SessionPoolOptions): SessionPool {
       usable: true,
       error: undefined,
       streams: 0,
-      lastHeard: performance.now(),
+      lastHeard: monotonicMs(),
       verifying: undefined,
     }
     session.on('error', (err) => {
@@ -200,9 +201,9 @@ export function createSessionPool(options: SessionPoolOptions): SessionPool {
           current = open()
           return current
         }
-        if (performance.now() - entry.lastHeard < idlePingAfterMs) return entry
+        if (monotonicMs() - entry.lastHeard < idlePingAfterMs) return entry
         if (await verify(entry)) {
-          entry.lastHeard = performance.now()
+          entry.lastHeard = monotonicMs()
           if (entry.usable && !entry.session.closed && !entry.session.destroyed) return entry
           continue // it closed while we waited: start over
         }
@@ -214,7 +215,7 @@ export function createSessionPool(options: SessionPoolOptions): SessionPool {
     drop,
 
     heard(entry) {
-      entry.lastHeard = performance.now()
+      entry.lastHeard = monotonicMs()
     },
 
     streamOpened(entry) {
