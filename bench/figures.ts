@@ -550,6 +550,14 @@ export function scalingFigures(table: FigureTable, levels: readonly ScalingLevel
       ...(l.failures ? { note: `${x}: ${l.failures} requests not answered 200` } : {}),
     })
     add({
+      id: `scaling.${x}.function_cpu_per_request_ms`,
+      label: `${x}: function CPU per request, mean`,
+      value: l.requests > 0 ? l.functionCpuMs / l.requests : null,
+      unit: 'ms',
+      samples: l.requests,
+      method: 'cpu',
+    })
+    add({
       id: `scaling.${x}.function_minus_simulator_p50_ms`,
       label: `${x}: latency minus simulator's own time, p50`,
       value: p50(l.pairedMs),
@@ -584,6 +592,18 @@ export function scalingFigures(table: FigureTable, levels: readonly ScalingLevel
     samples: top.vsDirectMs.length + base.vsDirectMs.length,
     method: 'scale',
     goal: checkGoal(growth, '<=', GOALS.flatGrowthMs, `<= ${GOALS.flatGrowthMs} ms (flat)`),
+  })
+  const cpuOf = (l: ScalingLevel): number | null =>
+    l.requests > 0 ? l.functionCpuMs / l.requests : null
+  const cpuBase = cpuOf(base)
+  const cpuTop = cpuOf(top)
+  add({
+    id: 'scaling.function_cpu_growth_ms',
+    label: `function CPU per request x${top.multiplier} minus x1 (reference)`,
+    value: cpuBase !== null && cpuTop !== null ? cpuTop - cpuBase : null,
+    unit: 'ms',
+    samples: top.requests + base.requests,
+    method: 'cpu',
   })
 }
 

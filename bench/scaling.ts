@@ -13,6 +13,7 @@ import { pairWithSimulator, replayCalls } from './overhead'
 import { DISTINCT_PATH_TEMPLATE, seqOfCall, taggedPath } from './queries'
 import type { Service } from './service'
 import type { SimulatorHandle } from './simulator-client'
+import { readCpuMs } from '../test/helpers/spawn'
 
 export interface ScalingLevel {
   multiplier: number
@@ -30,6 +31,13 @@ export interface ScalingLevel {
   vsDirectMs: number[]
   /** Requests not answered 200. */
   failures: number
+  /**
+   * CPU time (user + system, /proc) of the function processes during the level's paired jobs, and
+   * the function requests they served: the function's own work, whatever the simulator's load
+   * does to the waits on the same two CPUs.
+   */
+  functionCpuMs: number
+  requests: number
 }
 
 export interface ScalingOptions {
@@ -69,10 +77,14 @@ export async function measureScaling(
       pairedMs: [],
       vsDirectMs: [],
       failures: 0,
+      functionCpuMs: 0,
+      requests: 0,
     }
     for (const service of services) {
       await sim.resetStats()
       const own = calls.filter((c) => c.queryName.endsWith(service.name))
+      const pid = service.child.pid
+      const cpuBefore = pid === undefined ? undefined : readCpuMs(pid)
       const result = await runLoad({
         target: {
           kind: 'paired',
@@ -87,6 +99,11 @@ export async function measureScaling(
         minRequests: options.minRequests,
         seqStart: seq,
       })
+      const cpuAfter = pid === undefined ? undefined : readCpuMs(pid)
+      if (cpuBefore !== undefined && cpuAfter !== undefined) {
+        level.functionCpuMs += cpuAfter - cpuBefore
+        level.requests += result.nextSeq - seq
+      }
       seq = result.nextSeq
       level.failures += result.completed - result.ok
       result.latenciesMs.forEach((ms, i) => {
