@@ -159,6 +159,7 @@ describe('scalingFigures', () => {
     failures: 0,
     functionCpuMs: cpu * 200,
     requests: 200,
+    floorVsDirectMs: [0.3 + multiplier / 100, 0.3 + multiplier / 100],
   })
 
   it('should meet the goals when rows stay the same and function time stays flat', () => {
@@ -190,5 +191,8 @@ describe('scalingFigures', () => {
     expect(byId(t, 'scaling.function_cpu_growth_ms')).toMatchObject({ samples: 400 })
     expect(byId(t, 'scaling.function_cpu_growth_ms')?.value).toBeCloseTo(0.15)
     expect(byId(t, 'scaling.function_cpu_growth_ms')?.goal).toBeUndefined()
+    expect(byId(t, 'scaling.x100.floor_vs_direct_p50_ms')?.value).toBeCloseTo(1.3)
+    expect(byId(t, 'scaling.floor_time_growth_ms')?.value).toBeCloseTo(0.99)
+    expect(byId(t, 'scaling.floor_time_growth_ms')?.goal).toBeUndefined()
   })
 })

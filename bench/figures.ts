@@ -557,6 +557,16 @@ export function scalingFigures(table: FigureTable, levels: readonly ScalingLevel
       samples: l.requests,
       method: 'cpu',
     })
+    if (l.floorVsDirectMs.length > 0) {
+      add({
+        id: `scaling.${x}.floor_vs_direct_p50_ms`,
+        label: `${x}: floor, bare Hono + one raw HTTP/2 call (vs direct), p50`,
+        value: p50(l.floorVsDirectMs),
+        unit: 'ms',
+        samples: l.floorVsDirectMs.length,
+        method: 'over-floor',
+      })
+    }
     add({
       id: `scaling.${x}.function_minus_simulator_p50_ms`,
       label: `${x}: latency minus simulator's own time, p50`,
@@ -593,6 +603,18 @@ export function scalingFigures(table: FigureTable, levels: readonly ScalingLevel
     method: 'scale',
     goal: checkGoal(growth, '<=', GOALS.flatGrowthMs, `<= ${GOALS.flatGrowthMs} ms (flat)`),
   })
+  const floorBase = p50(base.floorVsDirectMs)
+  const floorTop = p50(top.floorVsDirectMs)
+  if (floorBase !== null && floorTop !== null) {
+    add({
+      id: 'scaling.floor_time_growth_ms',
+      label: `floor time x${top.multiplier} minus x1 (reference, same pacing)`,
+      value: floorTop - floorBase,
+      unit: 'ms',
+      samples: top.floorVsDirectMs.length + base.floorVsDirectMs.length,
+      method: 'over-floor',
+    })
+  }
   const cpuOf = (l: ScalingLevel): number | null =>
     l.requests > 0 ? l.functionCpuMs / l.requests : null
   const cpuBase = cpuOf(base)

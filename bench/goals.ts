@@ -52,7 +52,7 @@ export function methodTexts(o: BenchOptions): Record<string, string> {
       'as coal, but each GET on its own new TCP connection, all started in the same tick (separate clients calling the function directly); informational',
     'coal-fast':
       'as coal, but without added Pixie time: only requests that arrive while the first query is still in flight can share it; informational',
-    scale: `simulator traffic multiplier x${o.multipliers.join(', x')} (changing it drops the simulator's cached rows); per level and function one unrecorded query, then sequential pairs for ${o.scalingSeconds} s and at least ${minPairs} pairs (one distinct function query, one direct replay of that function's call, as over-direct); rows from the simulator's records of the function's queries; pooled over the three functions`,
+    scale: `simulator traffic multiplier x${o.multipliers.join(', x')} (changing it drops the simulator's cached rows); per level and function one unrecorded query, then sequential pairs for ${o.scalingSeconds} s and at least ${minPairs} pairs (one distinct function query, one direct replay of that function's call, as over-direct); rows from the simulator's records of the function's queries; pooled over the three functions; then the floor fixture (over-floor) paired the same way at each level, for reference`,
     'scale-sim':
       "as scale, but latency minus the simulator's timed work for the same query (as over-sim); this grows with the simulator's untimed per-query work (garbage collection after large scans, result encoding), not with the function's",
   }

@@ -6,6 +6,10 @@
  * phase: each function request paired with a direct call of the same shape (function_i -
  * direct_i), which cancels everything that grows on the simulator's side, including its garbage
  * collection after big queries; latency minus the simulator's timed work is kept for reference.
+ * What pairing cannot cancel is on the function's side: at x100 each query takes ~50 ms, so the
+ * function handles each answer after ~50 ms asleep, with cold caches, and the same code takes
+ * longer (and more CPU) than at x1. The floor fixture, measured at every level the same way,
+ * shows how much of the growth any server on this stack gets from that pacing alone.
  */
 import { getFresh } from './http-probe'
 import { runLoad } from './load'
@@ -38,6 +42,11 @@ export interface ScalingLevel {
    */
   functionCpuMs: number
   requests: number
+  /**
+   * The floor fixture (bench/fixtures/bare-proxy.ts) paired the same way at this level: what the
+   * same pacing costs a server that does nothing but forward the call. Empty without a floor.
+   */
+  floorVsDirectMs: number[]
 }
 
 export interface ScalingOptions {
@@ -48,6 +57,8 @@ export interface ScalingOptions {
   seqStart: number
   /** Progress: called after each level. */
   onLevel?: (level: ScalingLevel, ms: number) => void
+  /** The floor fixture, already serving, measured at every level after the functions. */
+  floor?: Service
 }
 
 /** Measures every level in turn; the simulator is left at the last multiplier. */
@@ -79,6 +90,7 @@ export async function measureScaling(
       failures: 0,
       functionCpuMs: 0,
       requests: 0,
+      floorVsDirectMs: [],
     }
     for (const service of services) {
       await sim.resetStats()
@@ -123,6 +135,27 @@ export async function measureScaling(
       level.functionMs.push(...result.latenciesMs)
       level.pairedMs.push(...paired.pairedMs)
       level.simulatorMs.push(...paired.simulatorMs)
+    }
+    if (options.floor) {
+      const result = await runLoad({
+        target: {
+          kind: 'paired',
+          port: options.floor.port,
+          paths: [DISTINCT_PATH_TEMPLATE],
+          address: sim.address,
+          calls,
+        },
+        concurrency: 1,
+        warmupMs: 0,
+        durationMs: options.durationMs,
+        minRequests: options.minRequests,
+        seqStart: seq,
+      })
+      seq = result.nextSeq
+      result.latenciesMs.forEach((ms, i) => {
+        const direct = result.directMs?.[i]
+        if (result.entryOk[i] && direct !== undefined) level.floorVsDirectMs.push(ms - direct)
+      })
     }
     levels.push(level)
     options.onLevel?.(level, Date.now() - started)
