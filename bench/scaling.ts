@@ -6,10 +6,9 @@
  * phase: each function request paired with a direct call of the same shape (function_i -
  * direct_i), which cancels everything that grows on the simulator's side, including its garbage
  * collection after big queries; latency minus the simulator's timed work is kept for reference.
- * What pairing cannot cancel is on the function's side: at x100 each query takes ~50 ms, so the
- * function handles each answer after ~50 ms asleep, with cold caches, and the same code takes
- * longer (and more CPU) than at x1. The floor fixture, measured at every level the same way,
- * shows how much of the growth any server on this stack gets from that pacing alone.
+ * The function's CPU per request and the floor fixture (Hono in front of one raw HTTP/2 call),
+ * paired the same way at every level, are reported beside it: what grows for any server on this
+ * stack and this machine, and what grows in the function's own work.
  */
 import { getFresh } from './http-probe'
 import { runLoad } from './load'
