@@ -148,7 +148,7 @@ describe('coalescingFigures', () => {
 })
 
 describe('scalingFigures', () => {
-  const level = (multiplier: number, rows: number, fn: number): ScalingLevel => ({
+  const level = (multiplier: number, rows: number, fn: number, cpu = 1.5): ScalingLevel => ({
     multiplier,
     rowsReturned: [rows, rows],
     rowsScanned: [1000 * multiplier],
@@ -157,6 +157,9 @@ describe('scalingFigures', () => {
     pairedMs: [fn],
     vsDirectMs: [fn, fn],
     failures: 0,
+    functionCpuMs: cpu * 200,
+    requests: 200,
+    floorVsDirectMs: [0.3 + multiplier / 100, 0.3 + multiplier / 100],
   })
 
   it('should meet the goals when rows stay the same and function time stays flat', () => {
@@ -178,5 +181,18 @@ describe('scalingFigures', () => {
       value: 8,
       goal: { met: false },
     })
+  })
+
+  it("should report the function's CPU per request at each level and its growth, without a goal", () => {
+    const t = new FigureTable()
+    scalingFigures(t, [level(1, 1, 1, 1.6), level(100, 1, 2.2, 1.75)])
+    expect(byId(t, 'scaling.x1.function_cpu_per_request_ms')?.value).toBeCloseTo(1.6)
+    expect(byId(t, 'scaling.x100.function_cpu_per_request_ms')?.value).toBeCloseTo(1.75)
+    expect(byId(t, 'scaling.function_cpu_growth_ms')).toMatchObject({ samples: 400 })
+    expect(byId(t, 'scaling.function_cpu_growth_ms')?.value).toBeCloseTo(0.15)
+    expect(byId(t, 'scaling.function_cpu_growth_ms')?.goal).toBeUndefined()
+    expect(byId(t, 'scaling.x100.floor_vs_direct_p50_ms')?.value).toBeCloseTo(1.3)
+    expect(byId(t, 'scaling.floor_time_growth_ms')?.value).toBeCloseTo(0.99)
+    expect(byId(t, 'scaling.floor_time_growth_ms')?.goal).toBeUndefined()
   })
 })

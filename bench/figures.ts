@@ -550,6 +550,24 @@ export function scalingFigures(table: FigureTable, levels: readonly ScalingLevel
       ...(l.failures ? { note: `${x}: ${l.failures} requests not answered 200` } : {}),
     })
     add({
+      id: `scaling.${x}.function_cpu_per_request_ms`,
+      label: `${x}: function CPU per request, mean`,
+      value: l.requests > 0 ? l.functionCpuMs / l.requests : null,
+      unit: 'ms',
+      samples: l.requests,
+      method: 'cpu',
+    })
+    if (l.floorVsDirectMs.length > 0) {
+      add({
+        id: `scaling.${x}.floor_vs_direct_p50_ms`,
+        label: `${x}: floor, bare Hono + one raw HTTP/2 call (vs direct), p50`,
+        value: p50(l.floorVsDirectMs),
+        unit: 'ms',
+        samples: l.floorVsDirectMs.length,
+        method: 'over-floor',
+      })
+    }
+    add({
       id: `scaling.${x}.function_minus_simulator_p50_ms`,
       label: `${x}: latency minus simulator's own time, p50`,
       value: p50(l.pairedMs),
@@ -584,6 +602,30 @@ export function scalingFigures(table: FigureTable, levels: readonly ScalingLevel
     samples: top.vsDirectMs.length + base.vsDirectMs.length,
     method: 'scale',
     goal: checkGoal(growth, '<=', GOALS.flatGrowthMs, `<= ${GOALS.flatGrowthMs} ms (flat)`),
+  })
+  const floorBase = p50(base.floorVsDirectMs)
+  const floorTop = p50(top.floorVsDirectMs)
+  if (floorBase !== null && floorTop !== null) {
+    add({
+      id: 'scaling.floor_time_growth_ms',
+      label: `floor time x${top.multiplier} minus x1 (reference, same pacing)`,
+      value: floorTop - floorBase,
+      unit: 'ms',
+      samples: top.floorVsDirectMs.length + base.floorVsDirectMs.length,
+      method: 'over-floor',
+    })
+  }
+  const cpuOf = (l: ScalingLevel): number | null =>
+    l.requests > 0 ? l.functionCpuMs / l.requests : null
+  const cpuBase = cpuOf(base)
+  const cpuTop = cpuOf(top)
+  add({
+    id: 'scaling.function_cpu_growth_ms',
+    label: `function CPU per request x${top.multiplier} minus x1 (reference)`,
+    value: cpuBase !== null && cpuTop !== null ? cpuTop - cpuBase : null,
+    unit: 'ms',
+    samples: top.requests + base.requests,
+    method: 'cpu',
   })
 }
 

@@ -177,6 +177,8 @@ async function main(): Promise<number> {
   let built: BuiltArtifacts | undefined
   let sim: SimulatorHandle | undefined
   const services: Service[] = []
+  /** The floor fixture: started by the overhead floor phase, measured again while scaling. */
+  let floorProxy: Service | undefined
   let seq = 1
   try {
     await phase('build', async () => {
@@ -320,8 +322,10 @@ async function main(): Promise<number> {
           seq = s.nextSeq
           overheadFloorFigures(table, s)
           overheadRaw.floor = { vsDirectMs: summarize(s.vsDirectMs), failures: s.failures }
-        } finally {
+          floorProxy = proxy
+        } catch (err) {
           await proxy.stop()
+          throw err
         }
       },
       (reason) => table.missing(OVERHEAD, overheadFloorExpected(), reason)
@@ -385,6 +389,7 @@ async function main(): Promise<number> {
           durationMs: o.scalingSeconds * 1000,
           minRequests: o.quick ? 8 : 20,
           seqStart: seq,
+          ...(floorProxy ? { floor: floorProxy } : {}),
           onLevel: (l, ms) =>
             log(
               `scaling x${l.multiplier}: ${l.vsDirectMs.length} pairs in ${(ms / 1000).toFixed(1)} s`
@@ -400,6 +405,8 @@ async function main(): Promise<number> {
           functionMs: summaryOrNull(l.functionMs),
           functionVsDirectMs: summaryOrNull(l.vsDirectMs),
           functionMinusSimulatorMs: summaryOrNull(l.pairedMs),
+          functionCpuPerRequestMs: l.requests > 0 ? l.functionCpuMs / l.requests : null,
+          floorVsDirectMs: summaryOrNull(l.floorVsDirectMs),
           failures: l.failures,
         }))
       },
@@ -407,6 +414,7 @@ async function main(): Promise<number> {
     )
   } finally {
     for (const s of services) await s.stop()
+    await floorProxy?.stop()
     await sim?.close()
     await stopAll()
     built?.cleanup()

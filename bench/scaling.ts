@@ -6,6 +6,9 @@
  * phase: each function request paired with a direct call of the same shape (function_i -
  * direct_i), which cancels everything that grows on the simulator's side, including its garbage
  * collection after big queries; latency minus the simulator's timed work is kept for reference.
+ * The function's CPU per request and the floor fixture (Hono in front of one raw HTTP/2 call),
+ * paired the same way at every level, are reported beside it: what grows for any server on this
+ * stack and this machine, and what grows in the function's own work.
  */
 import { getFresh } from './http-probe'
 import { runLoad } from './load'
@@ -13,6 +16,7 @@ import { pairWithSimulator, replayCalls } from './overhead'
 import { DISTINCT_PATH_TEMPLATE, seqOfCall, taggedPath } from './queries'
 import type { Service } from './service'
 import type { SimulatorHandle } from './simulator-client'
+import { readCpuMs } from '../test/helpers/spawn'
 
 export interface ScalingLevel {
   multiplier: number
@@ -30,6 +34,18 @@ export interface ScalingLevel {
   vsDirectMs: number[]
   /** Requests not answered 200. */
   failures: number
+  /**
+   * CPU time (user + system, /proc) of the function processes during the level's paired jobs, and
+   * the function requests they served: the function's own work, whatever the simulator's load
+   * does to the waits on the same two CPUs.
+   */
+  functionCpuMs: number
+  requests: number
+  /**
+   * The floor fixture (bench/fixtures/bare-proxy.ts) paired the same way at this level: what the
+   * same pacing costs a server that does nothing but forward the call. Empty without a floor.
+   */
+  floorVsDirectMs: number[]
 }
 
 export interface ScalingOptions {
@@ -40,6 +56,8 @@ export interface ScalingOptions {
   seqStart: number
   /** Progress: called after each level. */
   onLevel?: (level: ScalingLevel, ms: number) => void
+  /** The floor fixture, already serving, measured at every level after the functions. */
+  floor?: Service
 }
 
 /** Measures every level in turn; the simulator is left at the last multiplier. */
@@ -69,10 +87,15 @@ export async function measureScaling(
       pairedMs: [],
       vsDirectMs: [],
       failures: 0,
+      functionCpuMs: 0,
+      requests: 0,
+      floorVsDirectMs: [],
     }
     for (const service of services) {
       await sim.resetStats()
       const own = calls.filter((c) => c.queryName.endsWith(service.name))
+      const pid = service.child.pid
+      const cpuBefore = pid === undefined ? undefined : readCpuMs(pid)
       const result = await runLoad({
         target: {
           kind: 'paired',
@@ -87,6 +110,11 @@ export async function measureScaling(
         minRequests: options.minRequests,
         seqStart: seq,
       })
+      const cpuAfter = pid === undefined ? undefined : readCpuMs(pid)
+      if (cpuBefore !== undefined && cpuAfter !== undefined) {
+        level.functionCpuMs += cpuAfter - cpuBefore
+        level.requests += result.nextSeq - seq
+      }
       seq = result.nextSeq
       level.failures += result.completed - result.ok
       result.latenciesMs.forEach((ms, i) => {
@@ -106,6 +134,27 @@ export async function measureScaling(
       level.functionMs.push(...result.latenciesMs)
       level.pairedMs.push(...paired.pairedMs)
       level.simulatorMs.push(...paired.simulatorMs)
+    }
+    if (options.floor) {
+      const result = await runLoad({
+        target: {
+          kind: 'paired',
+          port: options.floor.port,
+          paths: [DISTINCT_PATH_TEMPLATE],
+          address: sim.address,
+          calls,
+        },
+        concurrency: 1,
+        warmupMs: 0,
+        durationMs: options.durationMs,
+        minRequests: options.minRequests,
+        seqStart: seq,
+      })
+      seq = result.nextSeq
+      result.latenciesMs.forEach((ms, i) => {
+        const direct = result.directMs?.[i]
+        if (result.entryOk[i] && direct !== undefined) level.floorVsDirectMs.push(ms - direct)
+      })
     }
     levels.push(level)
     options.onLevel?.(level, Date.now() - started)
