@@ -13,7 +13,7 @@
  * session within the same deadline, as gRPC clients retry such streams transparently: nothing
  * reached the server's handler, so nothing can run twice.
  */
-import * as http2 from 'node:http2'
+import { constants as http2Constants } from 'node:http2'
 import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2'
 import {
   encodeGrpcMessage,
@@ -55,8 +55,6 @@ export interface ServerStreamRequest {
 
 /** Queued messages beyond which the stream is paused, whatever their size. */
 const HIGH_WATER_MARK_MESSAGES = 256
-
-const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants
 
 /** Turns what node:http2 raised into a GrpcError (the connection's own error when there is one). */
 function transportError(error: unknown, rstCode?: number): GrpcError {
@@ -198,7 +196,9 @@ export class ServerStreamCall implements AsyncIterableIterator<Uint8Array> {
       this.queuedBytes = 0
     }
     const stream = this.stream
-    if (stream && !this.ended && !stream.closed && !stream.destroyed) stream.close(NGHTTP2_CANCEL)
+    if (stream && !this.ended && !stream.closed && !stream.destroyed) {
+      stream.close(http2Constants.NGHTTP2_CANCEL)
+    }
     this.wake()
   }
 
@@ -275,7 +275,7 @@ export class ServerStreamCall implements AsyncIterableIterator<Uint8Array> {
    */
   private unprocessed(stream: ClientHttp2Stream, entry: PooledSession): boolean {
     if (this.response !== undefined) return false
-    if (stream.rstCode === NGHTTP2_REFUSED_STREAM) return true
+    if (stream.rstCode === http2Constants.NGHTTP2_REFUSED_STREAM) return true
     const last = entry.goawayLastStreamId
     return last !== undefined && stream.id !== undefined && stream.id > last
   }

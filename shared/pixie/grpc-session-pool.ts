@@ -8,8 +8,8 @@
  * idle session is unref'd so that it never keeps the process alive.
  */
 import { monotonicMs } from '../clock'
-import * as http2 from 'node:http2'
-import type { ClientHttp2Session } from 'node:http2'
+import { connect } from 'node:http2'
+import type { ClientHttp2Session, SecureClientSessionOptions } from 'node:http2'
 import { rootCertificates } from 'node:tls'
 import { GrpcCode, GrpcError } from './grpc-status'
 
@@ -107,7 +107,7 @@ function settledHandshake(session: ClientHttp2Session): Promise<void> {
 /** Creates a pool. No I/O happens here: warm() or the first acquire() connects. */
 export function createSessionPool(options: SessionPoolOptions): SessionPool {
   const { url, idlePingAfterMs, pingTimeoutMs } = options
-  const connectOptions: http2.SecureClientSessionOptions = {
+  const connectOptions: SecureClientSessionOptions = {
     ...(options.ca
       ? { ca: options.caOnly ? [options.ca] : [...rootCertificates, options.ca] }
       : {}),
@@ -126,7 +126,7 @@ export function createSessionPool(options: SessionPoolOptions): SessionPool {
   }
 
   function open(): PooledSession {
-    const session = http2.connect(url, connectOptions)
+    const session = connect(url, connectOptions)
     const entry: PooledSession = {
       session,
       usable: true,
