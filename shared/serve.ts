@@ -110,9 +110,6 @@ export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOp
       error: err instanceof Error ? err.message : String(err),
     })
   }
-  // The first answer needs the connection: its handshake overlaps listening and the first request.
-  void client.warm()
-
   const app = createMetricApp(definition, {
     client,
     logger,
@@ -157,6 +154,10 @@ export function serveMetric<P>(definition: MetricDefinition<P>, options: ServeOp
       auth: config.authToken !== undefined,
     })
   })
+  // The first answer needs the connection to Pixie. Started after listen(), so the port is bound
+  // first (node:net binds in a later tick, behind whatever is queued before it) and the connection
+  // is set up while the first request is on its way; its handshake overlaps that request too.
+  void client.warm()
   server.on('error', (err: Error) =>
     fail('cannot listen', { port: config.port, error: err.message })
   )
