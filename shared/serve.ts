@@ -1,8 +1,8 @@
 /**
  * The whole entry of a function: `serveMetric(definition)` parses the environment, builds the
- * Vizier client and starts its connection (without waiting), creates the app and serves it with
- * node:http and Hono's request listener on HOST:PORT. A bad configuration logs one clear line
- * and exits 1 before listening. On SIGTERM (Knative scaling
+ * Vizier client, creates the app and serves it with node:http and Hono's request listener on
+ * HOST:PORT, then starts the client's connection (without waiting). A bad configuration logs one
+ * clear line and exits 1 before listening. On SIGTERM (Knative scaling
  * down) or SIGINT it stops accepting connections, lets in-flight requests finish within a grace
  * period, closes the client and exits 0; a repeated signal during that drain is ignored (Knative
  * sends SIGKILL after its own grace period, which still ends the process).
