@@ -17,7 +17,7 @@ import { monotonicMs } from './clock'
 import { Hono } from 'hono/tiny'
 import type { Context } from 'hono'
 import { PxCanaryError } from './errors'
-import { handleError } from './http-errors'
+import { handleError, jsonAnswer } from './http-errors'
 import type { AppEnv } from './http-errors'
 import { redactSecrets, silentLogger } from './logger'
 import type { Logger } from './logger'
@@ -101,13 +101,13 @@ export function createMetricApp<P>(
         details: { parameter: '' },
       })
     }
-    return c.json(await measure(definition, runner, raw))
+    return jsonAnswer(c, await measure(definition, runner, raw))
   }
   const methodNotAllowed = (c: Context<AppEnv>): never => {
     c.header('Allow', 'GET, HEAD')
     throw new PxCanaryError('method_not_allowed', `${c.req.method} is not allowed here; use GET`)
   }
-  const healthy = (c: Context<AppEnv>): Response => c.json({ status: 'ok' })
+  const healthy = (c: Context<AppEnv>): Response => jsonAnswer(c, { status: 'ok' })
 
   app.get('/', auth, (c) => answer(c, c.req.queries()))
   app.all('/', methodNotAllowed)

@@ -17,7 +17,15 @@ export interface ErrorLogVariables {
   errorStack?: string
 }
 
-export type AppEnv = { Variables: ErrorLogVariables }
+/** What the secret scrubbing (middleware/scrub-secrets.ts) shares with the JSON answers. */
+export interface ScrubVariables {
+  /** Removes the configured secrets from a body's text; unset when none are configured. */
+  scrubBody?: (text: string) => string
+  /** The last response jsonAnswer built with scrubBody: its body needs no second reading. */
+  scrubbedResponse?: Response
+}
+
+export type AppEnv = { Variables: ErrorLogVariables & ScrubVariables }
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
@@ -27,6 +35,25 @@ export interface ErrorBody {
 /** HTTP status for an error code: its row in the catalogue (shared/errors.ts). */
 export function statusForCode(code: ErrorCode): ContentfulStatusCode {
   return statusOf(code)
+}
+
+/**
+ * Every JSON answer of the app, errors and metric answers alike: serialised once, with the
+ * configured secrets removed from the text as it is made, so the scrubbing middleware need not
+ * read the body back.
+ */
+export function jsonAnswer(
+  c: Context<AppEnv>,
+  body: unknown,
+  status: ContentfulStatusCode = 200
+): Response {
+  const scrub = c.get('scrubBody')
+  if (scrub === undefined) return c.json(body, status)
+  const response = c.body(scrub(JSON.stringify(body)), status, {
+    'Content-Type': 'application/json',
+  })
+  c.set('scrubbedResponse', response)
+  return response
 }
 
 /** Builds an error response and records the error for the request log. */
@@ -39,7 +66,7 @@ function errorResponse(
   c.set('errorCode', code)
   c.set('errorMessage', message)
   const body: ErrorBody = { error: details ? { code, message, details } : { code, message } }
-  return c.json(body, statusForCode(code))
+  return jsonAnswer(c, body, statusForCode(code))
 }
 
 /** app.onError handler: maps PxCanaryError codes to statuses; everything else is a 500. */
