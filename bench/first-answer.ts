@@ -45,6 +45,7 @@ interface Run {
   totalMs: number
   marks: Marks
   engineMs: number | null
+  rowsScanned: number | null
 }
 
 /** The steps reported, each from one mark to the next. */
@@ -89,7 +90,12 @@ async function runOnce(
     if (!line) throw new Error('the preload wrote no marks')
     const marks = (JSON.parse(line) as { marks: Marks }).marks
     const records = await sim.records(0)
-    return { totalMs, marks: { start: 0, ...marks }, engineMs: records[0]?.engineMs ?? null }
+    return {
+      totalMs,
+      marks: { start: 0, ...marks },
+      engineMs: records[0]?.engineMs ?? null,
+      rowsScanned: records[0]?.rowsScanned ?? null,
+    }
   } finally {
     await stopProcess(child, 3000)
   }
@@ -156,13 +162,14 @@ async function main(): Promise<void> {
       `  ${spawnGap.toFixed(1).padStart(6)} ms  spawn to the time origin, and the answer's way back`
     )
     const engine = fnRuns.map((r) => r.engineMs).filter((ms): ms is number => ms !== null)
+    const rows = fnRuns.map((r) => r.rowsScanned).filter((n): n is number => n !== null)
     if (engine.length > 0) {
       console.log(
-        `the simulator's engine time for that query (part of the wait): ${median(engine).toFixed(1)} ms`
+        `the simulator's engine time for that query (part of the wait): ${median(engine).toFixed(1)} ms, ${median(rows)} rows scanned`
       )
     }
     console.log(
-      `HTTP/2 connection to Vizier: started ${since('listening', 'pixieConnectStarted').toFixed(1)} ms after listening, ` +
+      `HTTP/2 connection to Vizier: started ${since('listening', 'pixieConnectStarted').toFixed(1)} ms after the listening event (negative: before it), ` +
         `connected in ${since('pixieConnectStarted', 'pixieConnected').toFixed(1)} ms, ` +
         `${since('pixieConnected', 'querySent').toFixed(1)} ms before the query was sent (negative: after)`
     )
