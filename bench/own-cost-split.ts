@@ -26,14 +26,13 @@ import type { Logger } from '../shared/logger'
 import type { MetricDefinition } from '../shared/metric'
 import { parseMetricQuery } from '../shared/params'
 import { createVizierClient } from '../shared/pixie/client'
-import { encodeGrpcMessage } from '../shared/pixie/grpc-framing'
 import type { ExecuteScriptOptions } from '../shared/pixie/types'
-import { encodeExecuteScriptRequest } from '../shared/pixie/vizierapi'
 import { errorRate } from '../functions/error-rate/metric'
 import { latency } from '../functions/latency/metric'
 import { throughput } from '../functions/throughput/metric'
 import { createFakeVizierClient } from '../test/helpers/fake-vizier'
 import { statsResult } from '../test/helpers/stats-result'
+import { rawExecuteScript } from './fixtures/raw-execute-script'
 import { benchScenario } from './scenario'
 import { startSimulatorHost } from './simulator-client'
 import { median } from './stats'
@@ -127,33 +126,13 @@ async function againstSimulator(): Promise<void> {
   const client = createVizierClient({ mode: 'direct', address: sim.address })
   const session = connect(`http://${sim.address}`)
   session.on('error', () => {})
-  const raw = (options: ExecuteScriptOptions): Promise<void> => {
-    const body = encodeExecuteScriptRequest({
-      queryStr: options.script,
-      clusterId: '',
-      execFuncs: (options.execFuncs ?? []).map((f) => ({
-        funcName: f.funcName,
-        argValues: Object.entries(f.args).map(([name, value]) => ({ name, value })),
-        outputTablePrefix: f.outputTablePrefix,
-      })),
+  const raw = async (options: ExecuteScriptOptions): Promise<void> => {
+    const call = {
+      script: options.script,
+      execFuncs: options.execFuncs ?? [],
       queryName: options.queryName ?? '',
-    })
-    return new Promise((resolve, reject) => {
-      const stream = session.request({
-        ':method': 'POST',
-        ':path': '/px.api.vizierpb.VizierService/ExecuteScript',
-        'content-type': 'application/grpc+proto',
-        te: 'trailers',
-        'grpc-timeout': '10S',
-      })
-      let status: unknown
-      stream.on('trailers', (trailers) => (status = trailers['grpc-status']))
-      stream.on('data', () => {})
-      stream.on('close', () =>
-        status === '0' ? resolve() : reject(new Error(`grpc-status ${String(status)}`))
-      )
-      stream.end(encodeGrpcMessage(body))
-    })
+    }
+    if (!(await rawExecuteScript(session, call))) throw new Error('the raw call failed')
   }
   const timed = async (run: () => Promise<unknown>): Promise<number> => {
     const started = process.hrtime.bigint()
