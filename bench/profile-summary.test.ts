@@ -5,7 +5,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { moduleOf, renderSummary, summarizeProfile, type CpuProfile } from './profile-summary'
+import {
+  moduleExcess,
+  moduleOf,
+  renderSummary,
+  summarizeProfile,
+  type CpuProfile,
+} from './profile-summary'
 
 const frame = (functionName: string, url = '', lineNumber = -1, columnNumber = -1) => ({
   functionName,
@@ -58,6 +64,33 @@ describe('summarizeProfile', () => {
     expect(s.modules).toEqual([
       { name: 'node:events', ms: 3 },
       { name: 'node:internal/url', ms: 2 },
+    ])
+  })
+
+  it('should subtract the floor per request, module by module, leaving out idle time', () => {
+    const fn = {
+      totalMs: 10,
+      modules: [
+        { name: '(idle)', ms: 5 },
+        { name: 'shared/pixie', ms: 4 },
+        { name: 'node:events', ms: 2 },
+      ],
+      functions: [],
+    }
+    const floor = {
+      totalMs: 10,
+      modules: [
+        { name: '(idle)', ms: 1 },
+        { name: 'node:events', ms: 3 },
+        { name: 'node:net', ms: 0.5 },
+      ],
+      functions: [],
+    }
+    // The function served 2 requests (ms per request: pixie 2, events 1); the floor 1 request.
+    expect(moduleExcess(fn, 2, floor, 1)).toEqual([
+      { name: 'shared/pixie', ms: 2 },
+      { name: 'node:net', ms: -0.5 },
+      { name: 'node:events', ms: -2 },
     ])
   })
 

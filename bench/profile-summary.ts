@@ -150,3 +150,19 @@ export function renderSummary(title: string, s: ProfileSummary, top = 15): strin
     ...rows(s.functions),
   ].join('\n')
 }
+
+/** Per request, the self time of each module in `s` minus that in `floor` (ms), largest first. */
+export function moduleExcess(
+  s: ProfileSummary,
+  sRequests: number,
+  floor: ProfileSummary,
+  floorRequests: number
+): SelfTime[] {
+  const per = new Map<string, number>()
+  for (const m of s.modules) per.set(m.name, m.ms / sRequests)
+  for (const m of floor.modules) per.set(m.name, (per.get(m.name) ?? 0) - m.ms / floorRequests)
+  return [...per]
+    .filter(([name]) => name !== '(idle)')
+    .map(([name, ms]) => ({ name, ms }))
+    .sort((a, b) => b.ms - a.ms || a.name.localeCompare(b.name))
+}

@@ -26,7 +26,14 @@ import {
   stopAll,
   waitForExit,
 } from '../test/helpers/spawn'
-import { renderSummary, summarizeProfile, type CpuProfile } from './profile-summary'
+import { replayCalls } from './overhead'
+import {
+  moduleExcess,
+  renderSummary,
+  summarizeProfile,
+  type CpuProfile,
+  type ProfileSummary,
+} from './profile-summary'
 import { METRIC_PATH, taggedPath } from './queries'
 import { benchScenario } from './scenario'
 import { startSimulatorHost } from './simulator-client'
@@ -45,6 +52,8 @@ interface Options {
   requests: number
   out: string
   top: number
+  /** Also profile the own-cost floor fixture's request path, and subtract it. */
+  floor: boolean
 }
 
 function options(env: NodeJS.ProcessEnv): Options {
@@ -59,6 +68,7 @@ function options(env: NodeJS.ProcessEnv): Options {
     requests,
     out: resolve(env.PROFILE_OUT || join(root, 'bench', 'results', 'profiles')),
     top: Number(env.PROFILE_TOP ?? 15),
+    floor: env.PROFILE_FLOOR !== '0',
   }
 }
 
@@ -81,7 +91,8 @@ async function startProfiled(
   entry: string,
   dir: string,
   name: string,
-  simAddress: string
+  simAddress: string,
+  env: Record<string, string> = {}
 ) {
   const port = await freePort()
   const started = performance.now()
@@ -97,7 +108,7 @@ async function startProfiled(
       '100',
       entry,
     ],
-    { env: childEnv({ PX_DIRECT_ADDR: simAddress, PORT: String(port) }), stdio: 'ignore' }
+    { env: childEnv({ ...env, PX_DIRECT_ADDR: simAddress, PORT: String(port) }), stdio: 'ignore' }
   )
   for (;;) {
     if (!isRunning(child)) throw new Error(`${entry} exited before answering`)
@@ -117,6 +128,14 @@ async function stopForProfile(child: ReturnType<typeof spawnTracked>): Promise<v
   }
 }
 
+/** CPU outside idle and (program), per request, in microseconds. */
+function busyUsPerRequest(s: ProfileSummary, requests: number): number {
+  const busyMs = s.modules
+    .filter((m) => m.name !== '(idle)' && m.name !== '(program)')
+    .reduce((a, m) => a + m.ms, 0)
+  return (1000 * busyMs) / requests
+}
+
 async function main(): Promise<void> {
   const o = options(process.env)
   installExitCleanup()
@@ -133,12 +152,13 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(2))
         .join(' ')}`
     )
-    for (const fn of o.functions) {
-      // Built next to its profiles, so the source map stays with them for a later look.
-      const entry = join(o.out, `${fn}.mjs`)
+
+    /** Bundles `source` next to its profiles, so the source map stays with them. */
+    const bundle = async (name: string, source: string) => {
+      const entry = join(o.out, `${name}.mjs`)
       await build({
         ...bundleOptions,
-        entryPoints: [join(root, 'functions', fn, 'index.ts')],
+        entryPoints: [source],
         outfile: entry,
         sourcemap: true,
         logLevel: 'warning',
@@ -155,45 +175,87 @@ async function main(): Promise<void> {
           repoRoot: root,
           ...(window ? { window } : {}),
         })
+      return { entry, summarize }
+    }
 
-      log(`${fn}: start-up`)
-      const startupFile = `${fn}-startup.cpuprofile`
-      const first = await startProfiled(o, entry, o.out, startupFile, sim.address)
-      await stopForProfile(first.child)
-      report.push(
-        renderSummary(
-          `${fn} start-up (spawn to first metric answer ${first.ms.toFixed(0)} ms, under the profiler)`,
-          summarize(startupFile),
-          o.top
-        )
-      )
-
-      log(`${fn}: ${o.requests} requests`)
-      const requestsFile = `${fn}-requests.cpuprofile`
-      const run = await startProfiled(o, entry, o.out, requestsFile, sim.address)
+    /** The request-path profile: 50 unrecorded requests, then o.requests distinct ones. */
+    const requestPath = async (
+      name: string,
+      built: Awaited<ReturnType<typeof bundle>>,
+      env: Record<string, string> = {}
+    ) => {
+      log(`${name}: ${o.requests} requests`)
+      const file = `${name}-requests.cpuprofile`
+      const run = await startProfiled(o, built.entry, o.out, file, sim.address, env)
       const agent = new Agent({ keepAlive: true, maxSockets: 1 })
       for (let i = 0; i < 50; i++) await get(agent, run.port, taggedPath(`w${i}`))
       const fromUs = nowUs()
       const t0 = performance.now()
       for (let i = 0; i < o.requests; i++) {
         const status = await get(agent, run.port, taggedPath(String(i)))
-        if (status !== 200) throw new Error(`${fn}: request ${i} answered ${status}`)
+        if (status !== 200) throw new Error(`${name}: request ${i} answered ${status}`)
       }
       const wallMs = performance.now() - t0
       const toUs = nowUs()
       agent.destroy()
       await stopForProfile(run.child)
-      const s = summarize(requestsFile, { fromUs, toUs })
-      const busyMs = s.modules
-        .filter((m) => m.name !== '(idle)' && m.name !== '(program)')
-        .reduce((a, m) => a + m.ms, 0)
+      return { summary: built.summarize(file, { fromUs, toUs }), wallMs }
+    }
+
+    const paths: Array<{ fn: string; summary: ProfileSummary }> = []
+    for (const fn of o.functions) {
+      const built = await bundle(fn, join(root, 'functions', fn, 'index.ts'))
+
+      log(`${fn}: start-up`)
+      const startupFile = `${fn}-startup.cpuprofile`
+      const first = await startProfiled(o, built.entry, o.out, startupFile, sim.address)
+      await stopForProfile(first.child)
       report.push(
         renderSummary(
-          `${fn} request path (${o.requests} distinct requests in ${wallMs.toFixed(0)} ms; the function's CPU outside idle: ${((1000 * busyMs) / o.requests).toFixed(0)} us per request)`,
-          s,
+          `${fn} start-up (spawn to first metric answer ${first.ms.toFixed(0)} ms, under the profiler)`,
+          built.summarize(startupFile),
           o.top
         )
       )
+
+      const { summary, wallMs } = await requestPath(fn, built)
+      paths.push({ fn, summary })
+      report.push(
+        renderSummary(
+          `${fn} request path (${o.requests} distinct requests in ${wallMs.toFixed(0)} ms; the function's CPU outside idle: ${busyUsPerRequest(summary, o.requests).toFixed(0)} us per request)`,
+          summary,
+          o.top
+        )
+      )
+    }
+
+    if (o.floor) {
+      // The own-cost floor of `npm run bench` (bench/fixtures/bare-proxy.ts), replaying the calls
+      // the functions just made, each retagged as a fresh query as the bench does: what any
+      // function on this stack does per request. The difference is px-canary's own work.
+      const callsFile = join(o.out, 'floor-calls.json')
+      writeFileSync(callsFile, JSON.stringify(replayCalls(await sim.records(200))))
+      const built = await bundle('floor', join(root, 'bench', 'fixtures', 'bare-proxy.ts'))
+      const { summary, wallMs } = await requestPath('floor', built, { PROXY_CALLS: callsFile })
+      const floorUs = busyUsPerRequest(summary, o.requests)
+      report.push(
+        renderSummary(
+          `floor (bench/fixtures/bare-proxy.ts) request path (${o.requests} requests in ${wallMs.toFixed(0)} ms; CPU outside idle: ${floorUs.toFixed(0)} us per request)`,
+          summary,
+          o.top
+        )
+      )
+      for (const { fn, summary: s } of paths) {
+        const excess = moduleExcess(s, o.requests, summary, o.requests)
+        report.push(
+          [
+            `${fn} minus the floor, self time per request by module (CPU outside idle: ${(busyUsPerRequest(s, o.requests) - floorUs).toFixed(0)} us more):`,
+            ...excess
+              .slice(0, o.top)
+              .map((m) => `  ${(1000 * m.ms).toFixed(1).padStart(8)} us  ${m.name}`),
+          ].join('\n')
+        )
+      }
     }
     const text = report.join('\n\n')
     writeFileSync(join(o.out, 'summary.txt'), `${text}\n`)
