@@ -460,6 +460,30 @@ describe('Vizier client, E2E encryption', () => {
     expect(keys.size).toBe(1)
   })
 
+  // A fresh client starts generating its RSA-4096 key pair at construction, which takes far
+  // longer than the few milliseconds these calls allow: they end while still waiting for it.
+  it('should end a call still waiting for the key pair at its deadline, sending nothing', async () => {
+    const fresh = createVizierClient({ mode: 'direct', address: double.address, encryption: true })
+    const before = double.requests.length
+    const err = await pxError(fresh.executeScript({ script: SCRIPT, timeoutMs: 5 }))
+    expect(err.code).toBe('pixie_deadline_exceeded')
+    expect(err.details).toEqual({ timeout_ms: 5 })
+    expect(double.requests.length).toBe(before)
+    await fresh.close()
+  })
+
+  it("should end a call waiting for the key pair on the caller's abort, and on close()", async () => {
+    const fresh = createVizierClient({ mode: 'direct', address: double.address, encryption: true })
+    const caller = new AbortController()
+    const aborted = pxError(fresh.executeScript({ script: SCRIPT, signal: caller.signal }))
+    const closed = pxError(fresh.executeScript({ script: SCRIPT }))
+    const reason = new PxCanaryError('bad_request', 'the caller went away')
+    caller.abort(reason)
+    expect(await within(aborted)).toBe(reason)
+    await fresh.close()
+    expect((await within(closed)).message).toBe('the Vizier client is closed')
+  })
+
   it('should refuse a batch in the clear with encryption on (a downgrade) as pixie_decryption_failed', async () => {
     double.setBehaviour(answerInClear(http))
     const err = await pxError(client.executeScript({ script: SCRIPT }))

@@ -193,10 +193,9 @@ function resolve(options: VizierClientOptions): Resolved {
   )
 }
 
-/** Resolves when the signal aborts; never rejects. */
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve()
-  return new Promise((done) => signal.addEventListener('abort', () => done(), { once: true }))
+/** What every call of a closed client fails with, in flight or new. */
+function closedError(): PxCanaryError {
+  return new PxCanaryError('pixie_transport_error', 'the Vizier client is closed')
 }
 
 /** The client as created here: a VizierClient that can also start connecting ahead of its first call. */
@@ -236,8 +235,58 @@ export function createVizierClient(options: VizierClientOptions): PixieVizierCli
         ...(inCluster!.now ? { now: inCluster!.now } : {}),
       })
     ))
-  const inFlight = new Set<AbortController>()
   let closed = false
+  /** Aborted by close(): ends waits before a call (the key pair, say) at once. */
+  const closing = new AbortController()
+
+  /**
+   * Waits for `pending` within the call's deadline, the caller's abort and close(): what a call
+   * may wait for before its stream exists (the key pair while it is still being generated).
+   * A deadline here rejects like the transport's own (isLocalDeadline).
+   */
+  function beforeCall<T>(
+    pending: Promise<T>,
+    signal: AbortSignal | undefined,
+    deadlineAt: number
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const cleanup = (): void => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+        closing.signal.removeEventListener('abort', onAbort)
+      }
+      const onAbort = (): void => {
+        cleanup()
+        reject(signal?.aborted ? signal.reason : closedError())
+      }
+      const timer = setTimeout(
+        () => {
+          cleanup()
+          reject(
+            new GrpcError(
+              GrpcCode.DEADLINE_EXCEEDED,
+              'the deadline passed before the call',
+              'deadline'
+            )
+          )
+        },
+        Math.max(0, deadlineAt - monotonicMs())
+      )
+      signal?.addEventListener('abort', onAbort, { once: true })
+      closing.signal.addEventListener('abort', onAbort, { once: true })
+      pending.then(
+        (value) => {
+          cleanup()
+          resolve(value)
+        },
+        (err: unknown) => {
+          cleanup()
+          reject(err)
+        }
+      )
+    })
+  }
+
   // No I/O here: the transport connects on warm() or the first call, then reuses the session (a
   // session idle for a minute is verified with a PING before reuse).
   const transport = createGrpcTransport({
@@ -249,17 +298,17 @@ export function createVizierClient(options: VizierClientOptions): PixieVizierCli
     pingTimeoutMs: 5_000,
   })
 
+  /** The key pair once generated: later calls use it without waiting on a promise. */
+  let readyKey: E2eKeyPair | undefined
+
   async function run(
     call: ExecuteScriptOptions,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
     deadlineAt: number
   ): Promise<ScriptResult> {
     let key: E2eKeyPair | undefined
     if (keyPair) {
-      const pending = keyPair()
-      await Promise.race([pending, aborted(signal)])
-      signal.throwIfAborted()
-      key = await pending
+      key = readyKey ??= await beforeCall(keyPair(), signal, deadlineAt)
     }
     const request = encodeExecuteScriptRequest({
       queryStr: call.script,
@@ -292,7 +341,7 @@ export function createVizierClient(options: VizierClientOptions): PixieVizierCli
       // retried once, within the same deadline. Refusals happen before any result is sent.
       if (!isTokenRefusal(err)) throw err
       source.invalidate()
-      signal.throwIfAborted()
+      signal?.throwIfAborted()
       return await attempt(body, await authorized(), signal, deadlineAt, key)
     }
   }
@@ -300,14 +349,14 @@ export function createVizierClient(options: VizierClientOptions): PixieVizierCli
   async function attempt(
     body: Uint8Array,
     headers: Record<string, string>,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
     deadlineAt: number,
     key: E2eKeyPair | undefined
   ): Promise<ScriptResult> {
     const remaining = Math.max(1, Math.ceil(deadlineAt - monotonicMs()))
     const assembler = new ResultAssembler(limits)
     const stream = transport.serverStream(EXECUTE_SCRIPT_PATH, body, {
-      signal,
+      ...(signal ? { signal } : {}),
       timeoutMs: remaining,
       headers,
     })
@@ -333,45 +382,32 @@ export function createVizierClient(options: VizierClientOptions): PixieVizierCli
     async executeScript(call: ExecuteScriptOptions): Promise<ScriptResult> {
       const callerSignal = call.signal
       callerSignal?.throwIfAborted()
-      if (closed) throw new PxCanaryError('pixie_transport_error', 'the Vizier client is closed')
+      if (closed) throw closedError()
       const timeoutMs = call.timeoutMs ?? defaultTimeoutMs
       positive(timeoutMs, 'timeoutMs')
       const deadlineAt = monotonicMs() + timeoutMs
-
-      // One controller per call: it cancels the HTTP/2 stream on a deadline, on the caller's
-      // abort, on close(), and on any local failure (caps, protocol, decryption).
-      const controller = new AbortController()
-      let deadlineHit = false
-      const timer = setTimeout(() => {
-        deadlineHit = true
-        controller.abort(deadlineError(timeoutMs))
-      }, timeoutMs)
-      const onCallerAbort = () => controller.abort(callerSignal?.reason)
-      callerSignal?.addEventListener('abort', onCallerAbort, { once: true })
-      inFlight.add(controller)
+      // No controller or timer of its own per call: the transport's call enforces the deadline
+      // (its timer, sent as grpc-timeout too), takes the caller's signal as it is, is cancelled
+      // by close() through the transport, and cancels its stream when a local failure (caps,
+      // protocol, decryption) ends the read loop. Waits before the call starts are bounded by
+      // `beforeCall`.
       try {
-        return await run(call, controller.signal, deadlineAt)
+        return await run(call, callerSignal, deadlineAt)
       } catch (err) {
         let error: unknown
         if (callerSignal?.aborted) error = callerSignal.reason
-        else if (deadlineHit || isLocalDeadline(err)) error = deadlineError(timeoutMs)
+        else if (closed) error = closedError()
+        else if (isLocalDeadline(err)) error = deadlineError(timeoutMs)
         else if (err instanceof PxCanaryError) error = err
-        else if (controller.signal.reason instanceof PxCanaryError) error = controller.signal.reason
         else error = errorFromTransport(err, config.target)
         if (inCluster && error instanceof PxCanaryError) error = withInClusterAdvice(error)
-        controller.abort(error)
         throw error
-      } finally {
-        clearTimeout(timer)
-        callerSignal?.removeEventListener('abort', onCallerAbort)
-        inFlight.delete(controller)
       }
     },
 
     async close(): Promise<void> {
       closed = true
-      const reason = new PxCanaryError('pixie_transport_error', 'the Vizier client was closed')
-      for (const controller of inFlight) controller.abort(reason)
+      closing.abort()
       await transport.close()
     },
   }
