@@ -60,6 +60,24 @@ describe('createQueryRunner', () => {
     expect(calls).toBe(2)
   })
 
+  it("should answer a request that joined a hung query by that query's deadline", async () => {
+    let calls = 0
+    const client: VizierClient = {
+      executeScript: () => {
+        calls += 1
+        return new Promise<ScriptResult>(() => {})
+      },
+      close: async () => {},
+    }
+    const runner = createQueryRunner({ client, timeoutMs: 30, maxConcurrent: 4 })
+    const first = codeOf(runner.run(call))
+    await tick()
+    const joined = codeOf(runner.run(call))
+    expect(await first).toBe('pixie_deadline_exceeded')
+    expect(await joined).toBe('pixie_deadline_exceeded')
+    expect(calls).toBe(1)
+  })
+
   it('should turn a synchronous throw of the client into a rejection', async () => {
     const client: VizierClient = {
       executeScript: () => {

@@ -97,26 +97,40 @@ export function createQueryRunner(options: QueryRunnerOptions): QueryRunner {
     }
     const controller = new AbortController()
     const deadlineAt = now() + budgetMs
-    // Aborting also frees the slot, so a client that ignores the signal cannot wedge the runner.
-    const timer = setTimeout(() => {
-      controller.abort()
-      free()
-    }, budgetMs)
-    // new Promise(...) turns a synchronous throw of the client into a rejection.
-    return new Promise<ScriptResult>((resolve) =>
-      resolve(
-        client.executeScript({ ...call.options, timeoutMs: budgetMs, signal: controller.signal })
-      )
-    )
-      .catch((err: unknown) => {
-        // Our own abort surfaces as whatever the client throws for it; report the deadline.
-        if (controller.signal.aborted) throw deadlineError(timeoutMs)
-        throw deadlineOrTransport(err, timeoutMs, deadlineAt - now())
-      })
-      .finally(() => {
+    return new Promise<ScriptResult>((resolve, reject) => {
+      // The query's promise settles by its deadline whatever the client does: at the deadline
+      // the call is aborted, the slot freed and the promise rejected, so a client that ignores
+      // the signal can neither wedge the runner nor hold a request past its deadline.
+      const timer = setTimeout(() => {
+        controller.abort()
+        free()
+        reject(deadlineError(timeoutMs))
+      }, budgetMs)
+      const settled = (): void => {
         clearTimeout(timer)
         free()
-      })
+      }
+      // new Promise(...) turns a synchronous throw of the client into a rejection.
+      new Promise<ScriptResult>((started) =>
+        started(
+          client.executeScript({ ...call.options, timeoutMs: budgetMs, signal: controller.signal })
+        )
+      ).then(
+        (result) => {
+          settled()
+          resolve(result)
+        },
+        (err: unknown) => {
+          settled()
+          // Our own abort surfaces as whatever the client throws for it; report the deadline.
+          reject(
+            controller.signal.aborted
+              ? deadlineError(timeoutMs)
+              : deadlineOrTransport(err, timeoutMs, deadlineAt - now())
+          )
+        }
+      )
+    })
   }
 
   /** Starts waiting queries while slots are free, oldest first. */
@@ -180,22 +194,10 @@ export function createQueryRunner(options: QueryRunnerOptions): QueryRunner {
     },
     run(call) {
       const key = keyOf(call)
-      const entry = entries.get(key) ?? start(key, call)
-      // Each request keeps its own deadline even when it joined a query started earlier: still
-      // waiting for a slot then is overload, waiting for Pixie is Pixie's deadline.
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              entry.started
-                ? deadlineError(timeoutMs)
-                : overloadedError(maxConcurrent, `no query slot freed up within ${timeoutMs} ms`)
-            ),
-          timeoutMs
-        )
-      })
-      return Promise.race([entry.promise, deadline]).finally(() => clearTimeout(timer))
+      // No timer per request: a query's promise settles by its own deadline (launch), a waiting
+      // one by the same deadline (start), and a request that joins a query started or queued
+      // earlier has a later deadline than that query.
+      return (entries.get(key) ?? start(key, call)).promise
     },
   }
 }
