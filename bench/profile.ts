@@ -54,6 +54,14 @@ interface Options {
   top: number
   /** Also profile the own-cost floor fixture's request path, and subtract it. */
   floor: boolean
+  /** The simulator's traffic multiplier (the bench's scaling phase uses 1, 10 and 100). */
+  multiplier: number
+}
+
+function positiveNumber(text: string, name: string): number {
+  const value = Number(text)
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}: a number > 0`)
+  return value
 }
 
 function options(env: NodeJS.ProcessEnv): Options {
@@ -69,6 +77,7 @@ function options(env: NodeJS.ProcessEnv): Options {
     out: resolve(env.PROFILE_OUT || join(root, 'bench', 'results', 'profiles')),
     top: Number(env.PROFILE_TOP ?? 15),
     floor: env.PROFILE_FLOOR !== '0',
+    multiplier: positiveNumber(env.PROFILE_MULTIPLIER ?? '1', 'PROFILE_MULTIPLIER'),
   }
 }
 
@@ -142,12 +151,12 @@ async function main(): Promise<void> {
   mkdirSync(o.out, { recursive: true })
   const report: string[] = []
   try {
-    const sim = await startSimulatorHost(benchScenario, 1)
+    const sim = await startSimulatorHost(benchScenario, o.multiplier)
     const version = (await import('node:child_process'))
       .execFileSync(o.node, ['--version'], { encoding: 'utf8' })
       .trim()
     report.push(
-      `node ${version}; load average ${(await import('node:os'))
+      `node ${version}; traffic x${o.multiplier}; load average ${(await import('node:os'))
         .loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}`
