@@ -9,8 +9,8 @@
  * is left. Each target:
  * - a function: `createMetricApp` (shared/app.ts) with the real Vizier client in the simulator's
  *   development mode and its log line written to /dev/null, as shared/serve.ts builds it;
- * - the floor: Hono with one raw node:http2 ExecuteScript call per request and a small JSON answer,
- *   what bench/fixtures/bare-proxy.ts serves.
+ * - the floor: bench/fixtures/floor-app.ts, what bench/fixtures/bare-proxy.ts serves: Hono with one
+ *   raw node:http2 ExecuteScript call per request and a small JSON answer.
  * Requests go to `app.fetch` with @hono/node-server's lightweight Request and Response in place
  * (as in a function); the HTTP server's own allocations are left out, the same for every target.
  * Every request is a distinct query. Sampling makes the figures estimates: read differences of
@@ -25,7 +25,6 @@ import { connect } from 'node:http2'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { getRequestListener } from '@hono/node-server'
-import { Hono } from 'hono/tiny'
 import { createMetricApp } from '../shared/app'
 import { createLogger } from '../shared/logger'
 import type { MetricDefinition } from '../shared/metric'
@@ -34,8 +33,7 @@ import { errorRate } from '../functions/error-rate/metric'
 import { latency } from '../functions/latency/metric'
 import { throughput } from '../functions/throughput/metric'
 import { installExitCleanup, stopAll } from '../test/helpers/spawn'
-import { rawExecuteScript } from './fixtures/raw-execute-script'
-import { retagCall } from './load-protocol'
+import { floorApp } from './fixtures/floor-app'
 import { replayCalls } from './overhead'
 import { allocationsByFunction, allocationsByModule, excessBytes } from './heap-summary'
 import type { HeapSampleNode } from './heap-summary'
@@ -87,14 +85,9 @@ async function main(): Promise<void> {
       next += WARM_UP
     }
     const calls = replayCalls(await sim.records(200))
-    const floor = new Hono()
-    floor.get('/', async (c) => {
-      const seq = Number(/\/bench-(\d+)/.exec(c.req.url)?.[1] ?? 0)
-      const ok = await rawExecuteScript(session, retagCall(calls[seq % calls.length]!, seq))
-      return ok ? c.json({ requests: 1 }) : c.json({ error: 'the call failed' }, 502)
-    })
-    targets.push(['floor', floor.fetch])
-    await drive(floor.fetch, next, WARM_UP)
+    const floor = floorApp(session, calls).fetch
+    targets.push(['floor', floor])
+    await drive(floor, next, WARM_UP)
     next += WARM_UP
 
     const results = new Map<string, ReturnType<typeof allocationsByModule>>()

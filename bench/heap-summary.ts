@@ -19,12 +19,35 @@ export interface ModuleBytes {
   bytes: number
 }
 
+/** A frame's script as a path from the repository (`root`) when it is in it; '' for none. */
+function pathOfUrl(url: string, root: string): string {
+  const path = url.startsWith('file://') ? fileURLToPath(url) : url
+  return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path
+}
+
 /** The module of a frame's script url; `root` (the repository) is cut from file paths. */
 export function moduleOfUrl(url: string, root: string): string {
   if (!url) return '(V8)'
   if (url.startsWith('node:')) return url.split('/').slice(0, 2).join('/')
-  const path = url.startsWith('file://') ? fileURLToPath(url) : url
-  return moduleOf(path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path)
+  return moduleOf(pathOfUrl(url, root))
+}
+
+/** Bytes per request under each key, largest first; frames whose key is undefined are left out. */
+function bytesBy(
+  head: HeapSampleNode,
+  requests: number,
+  keyOf: (frame: HeapSampleNode['callFrame']) => string | undefined
+): ModuleBytes[] {
+  const bytes = new Map<string, number>()
+  const walk = (node: HeapSampleNode): void => {
+    const key = keyOf(node.callFrame)
+    if (key !== undefined) bytes.set(key, (bytes.get(key) ?? 0) + node.selfSize)
+    node.children.forEach(walk)
+  }
+  walk(head)
+  return [...bytes]
+    .map(([name, b]) => ({ name, bytes: b / requests }))
+    .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name))
 }
 
 /** Bytes per request: in total, and by module, largest first. */
@@ -33,21 +56,8 @@ export function allocationsByModule(
   requests: number,
   root: string
 ): { total: number; modules: ModuleBytes[] } {
-  const modules = new Map<string, number>()
-  const walk = (node: HeapSampleNode): void => {
-    const name = moduleOfUrl(node.callFrame.url, root)
-    modules.set(name, (modules.get(name) ?? 0) + node.selfSize)
-    node.children.forEach(walk)
-  }
-  walk(head)
-  let total = 0
-  for (const bytes of modules.values()) total += bytes
-  return {
-    total: total / requests,
-    modules: [...modules]
-      .map(([name, bytes]) => ({ name, bytes: bytes / requests }))
-      .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)),
-  }
+  const modules = bytesBy(head, requests, (frame) => moduleOfUrl(frame.url, root))
+  return { total: modules.reduce((sum, m) => sum + m.bytes, 0), modules }
 }
 
 /**
@@ -60,21 +70,11 @@ export function allocationsByFunction(
   root: string,
   module: string
 ): ModuleBytes[] {
-  const functions = new Map<string, number>()
-  const walk = (node: HeapSampleNode): void => {
-    const { url, functionName } = node.callFrame
-    if (moduleOfUrl(url, root) === module) {
-      const path = url.startsWith('file://') ? fileURLToPath(url) : url
-      const file = path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path
-      const name = `${functionName || '(anonymous)'} ${file}`
-      functions.set(name, (functions.get(name) ?? 0) + node.selfSize)
-    }
-    node.children.forEach(walk)
-  }
-  walk(head)
-  return [...functions]
-    .map(([name, bytes]) => ({ name, bytes: bytes / requests }))
-    .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name))
+  return bytesBy(head, requests, ({ url, functionName }) =>
+    moduleOfUrl(url, root) === module
+      ? `${functionName || '(anonymous)'} ${pathOfUrl(url, root)}`
+      : undefined
+  )
 }
 
 /** `of` minus `base`, module by module (bytes per request), largest first. */

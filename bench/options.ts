@@ -51,7 +51,7 @@ function positiveInt(value: string | undefined, name: string): number | undefine
   return n
 }
 
-function positiveNumber(value: string | undefined, name: string): number | undefined {
+export function positiveNumber(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0)

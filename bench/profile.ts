@@ -26,6 +26,7 @@ import {
   stopAll,
   waitForExit,
 } from '../test/helpers/spawn'
+import { positiveNumber } from './options'
 import { replayCalls } from './overhead'
 import {
   moduleExcess,
@@ -58,12 +59,6 @@ interface Options {
   multiplier: number
 }
 
-function positiveNumber(text: string, name: string): number {
-  const value = Number(text)
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}: a number > 0`)
-  return value
-}
-
 function options(env: NodeJS.ProcessEnv): Options {
   const all = functionNames()
   const functions = env.PROFILE_FUNCTIONS ? env.PROFILE_FUNCTIONS.split(',') : all
@@ -77,7 +72,7 @@ function options(env: NodeJS.ProcessEnv): Options {
     out: resolve(env.PROFILE_OUT || join(root, 'bench', 'results', 'profiles')),
     top: Number(env.PROFILE_TOP ?? 15),
     floor: env.PROFILE_FLOOR !== '0',
-    multiplier: positiveNumber(env.PROFILE_MULTIPLIER ?? '1', 'PROFILE_MULTIPLIER'),
+    multiplier: positiveNumber(env.PROFILE_MULTIPLIER, 'PROFILE_MULTIPLIER') ?? 1,
   }
 }
 
