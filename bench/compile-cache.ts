@@ -36,6 +36,11 @@ export function nodeMajor(node: string): number | undefined {
   return r.status === 0 && match ? Number(match[1]) : undefined
 }
 
+/** `node --version` of a node binary (empty when it does not run). */
+export function nodeVersion(node: string): string {
+  return spawnSync(node, ['--version'], { encoding: 'utf8', timeout: 10_000 }).stdout?.trim() ?? ''
+}
+
 /** Every file under `dir`, recursively (the cache keeps one sub-directory per Node/uid tag). */
 export function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -138,10 +143,9 @@ export async function measureCompileCache(
       seed: o.seed,
       ...(o.onSample ? { onSample: o.onSample } : {}),
     })
-    const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()
     return {
       node,
-      nodeVersion: version,
+      nodeVersion: nodeVersion(node),
       samples,
       functions: functions.map((f) => f.name),
       cacheBytes,

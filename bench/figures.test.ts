@@ -3,6 +3,9 @@ import {
   coalescingFigures,
   coldStartFigures,
   FigureTable,
+  imageOverheadExpected,
+  imageOverheadFigures,
+  imageOverheadFloorFigures,
   memoryFigures,
   overheadFigures,
   overheadFloorFigures,
@@ -113,6 +116,56 @@ describe('overheadFigures', () => {
     expect(floor?.value).toBeCloseTo(0.25)
     expect(floor?.goal).toBeUndefined()
     expect(floor?.note).toMatch(/^p99 0\.29/)
+  })
+})
+
+describe('imageOverheadFigures', () => {
+  const samples = (vsDirectMs: number[]): OverheadSamples => ({
+    functionMs: vsDirectMs.map((v) => 9 + v),
+    directMs: vsDirectMs.map(() => 9),
+    vsDirectMs,
+    vsSimulatorMs: [],
+    simulatorMs: [],
+    pixieCalls: vsDirectMs.length,
+    requestsSent: 200,
+    functionCpuMs: 120,
+    failures: 0,
+    nextSeq: 0,
+    calls: [],
+  })
+  const spread = (from: number, n = 101) => Array.from({ length: n }, (_, i) => from + i / 1000)
+
+  it("should judge each function's p50 on the image's Node against the same 0.5 ms goal", () => {
+    const t = new FigureTable()
+    imageOverheadFigures(t, 'v24.22.3', 'latency', samples(spread(0.4)))
+    imageOverheadFigures(t, 'v24.22.3', 'throughput', samples(spread(0.55)))
+    const met = byId(t, 'overhead_image.latency.vs_direct.p50_ms')
+    expect(met).toMatchObject({ value: 0.45, samples: 101, method: 'over-direct' })
+    expect(met?.label).toContain('on v24.22.3')
+    expect(met?.goal?.met).toBe(true)
+    expect(met?.note).toMatch(/^p99 0\.499/)
+    expect(byId(t, 'overhead_image.throughput.vs_direct.p50_ms')?.goal?.met).toBe(false)
+    expect(byId(t, 'overhead_image.latency.cpu_per_request_ms')?.value).toBeCloseTo(0.6)
+  })
+
+  it('should report the floor on that Node without a goal', () => {
+    const t = new FigureTable()
+    imageOverheadFloorFigures(t, 'v24.22.3', samples(spread(0.3)))
+    const floor = byId(t, 'overhead_image.floor.vs_direct.p50_ms')
+    expect(floor).toMatchObject({ value: 0.35, method: 'over-floor' })
+    expect(floor?.goal).toBeUndefined()
+  })
+
+  it('should leave every goal row n/a, never met, when the phase does not run', () => {
+    const t = new FigureTable()
+    t.missing('x', imageOverheadExpected(['error-rate', 'latency']), 'skipped: no image node')
+    const goals = t.figures.filter((f) => f.goal)
+    expect(goals.map((f) => f.id)).toEqual([
+      'overhead_image.error-rate.vs_direct.p50_ms',
+      'overhead_image.latency.vs_direct.p50_ms',
+    ])
+    expect(goals.every((f) => f.goal?.met === false && f.value === null)).toBe(true)
+    expect(byId(t, 'overhead_image.floor.vs_direct.p50_ms')?.note).toBe('skipped: no image node')
   })
 })
 

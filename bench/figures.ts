@@ -333,6 +333,11 @@ export function overheadFigures(table: FigureTable, name: string, s: OverheadSam
   }
 }
 
+/** The note of a paired row: its p99 and any failed pairs. */
+function pairedNote(p99: number, failures: number): string {
+  return `p99 ${p99.toFixed(3)} ms${failures ? `; ${failures} failed requests or pairs` : ''}`
+}
+
 /**
  * The floor row: the bare proxy fixture (Hono + one raw HTTP/2 call) measured as a function is.
  * No goal: it is what any function on this stack pays on this machine, shown beside the goal.
@@ -346,7 +351,7 @@ export function overheadFloorFigures(table: FigureTable, s: OverheadSamples): vo
     unit: 'ms',
     samples: vsDirect.n,
     method: 'over-floor',
-    note: `p99 ${vsDirect.p99.toFixed(3)} ms${s.failures ? `; ${s.failures} failed requests or pairs` : ''}`,
+    note: pairedNote(vsDirect.p99, s.failures),
   })
 }
 
@@ -359,6 +364,86 @@ export function overheadFloorExpected(): ExpectedRow[] {
       method: 'over-floor',
     },
   ]
+}
+
+// -- overhead on the image's Node -----------------------------------------------------------------
+
+export const OVERHEAD_IMAGE = "overhead on the image's node"
+
+/** The goal row of one function on the image's Node (`version`: that Node's version or name). */
+function imageOverheadGoalRow(name: string, version: string): ExpectedRow {
+  return {
+    id: `overhead_image.${name}.vs_direct.p50_ms`,
+    label: `${name} on ${version} p50 (vs direct query, paired)`,
+    unit: 'ms',
+    method: 'over-direct',
+    goal: checkGoal(null, '<=', GOALS.overheadP50Ms, `<= ${GOALS.overheadP50Ms} ms`),
+  }
+}
+
+/**
+ * The rows the phase leaves when it does not run (no BENCH_IMAGE_NODE, or it failed): each goal
+ * row and the floor as n/a with the reason, never as met.
+ */
+export function imageOverheadExpected(names: readonly string[]): ExpectedRow[] {
+  return [
+    ...names.map((n) => imageOverheadGoalRow(n, "the image's node")),
+    {
+      id: 'overhead_image.floor.vs_direct.p50_ms',
+      label: "floor on the image's node, p50 (vs direct, paired)",
+      unit: 'ms',
+      method: 'over-floor',
+    },
+  ]
+}
+
+/**
+ * One function served by the image's Node, measured by the same paired job as on the machine's
+ * Node: the goal on the p50, the p99 and the process's CPU per request beside it.
+ */
+export function imageOverheadFigures(
+  table: FigureTable,
+  version: string,
+  name: string,
+  s: OverheadSamples
+): void {
+  const add = table.section(OVERHEAD_IMAGE)
+  const vsDirect = summarize(s.vsDirectMs)
+  add({
+    ...imageOverheadGoalRow(name, version),
+    value: vsDirect.p50,
+    samples: vsDirect.n,
+    note: pairedNote(vsDirect.p99, s.failures),
+    goal: checkGoal(vsDirect.p50, '<=', GOALS.overheadP50Ms, `<= ${GOALS.overheadP50Ms} ms`),
+  })
+  if (s.functionCpuMs !== undefined && s.requestsSent > 0) {
+    add({
+      id: `overhead_image.${name}.cpu_per_request_ms`,
+      label: `${name} on ${version}: CPU time of the process per request, mean`,
+      value: s.functionCpuMs / s.requestsSent,
+      unit: 'ms',
+      samples: s.requestsSent,
+      method: 'cpu',
+    })
+  }
+}
+
+/** The own-cost floor fixture on the image's Node, beside its goal rows, without a goal. */
+export function imageOverheadFloorFigures(
+  table: FigureTable,
+  version: string,
+  s: OverheadSamples
+): void {
+  const vsDirect = summarize(s.vsDirectMs)
+  table.section(OVERHEAD_IMAGE)({
+    id: 'overhead_image.floor.vs_direct.p50_ms',
+    label: `floor on ${version}: bare Hono + one raw HTTP/2 call, p50 (vs direct, paired)`,
+    value: vsDirect.p50,
+    unit: 'ms',
+    samples: vsDirect.n,
+    method: 'over-floor',
+    note: pairedNote(vsDirect.p99, s.failures),
+  })
 }
 
 // -- throughput -----------------------------------------------------------------------------------

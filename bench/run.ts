@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { buildArtifacts, type BuiltArtifacts } from './build'
 import { measureCoalescing } from './coalescing'
 import { runColdStartRounds, type ColdStartTarget } from './cold-start'
-import { measureCompileCache, nodeMajor } from './compile-cache'
+import { measureCompileCache, nodeMajor, nodeVersion } from './compile-cache'
 import {
   bundleFigures,
   coalescingExpected,
@@ -22,8 +22,12 @@ import {
   compileCacheFigures,
   compileCacheSkipped,
   FigureTable,
+  imageOverheadExpected,
+  imageOverheadFigures,
+  imageOverheadFloorFigures,
   memoryFigures,
   OVERHEAD,
+  OVERHEAD_IMAGE,
   overheadExpected,
   overheadFigures,
   overheadFloorExpected,
@@ -38,6 +42,7 @@ import { methodTexts } from './goals'
 import { isMetricAnswer, isOk } from './http-probe'
 import { throughputPerSecond, type LoadResult, type ReplayCall } from './load'
 import { parseOptions, USAGE, type BenchOptions } from './options'
+import { measureImageOverhead } from './image-overhead'
 import { measureOverhead } from './overhead'
 import { installExitCleanup, stopAll } from '../test/helpers/spawn'
 import { METRIC_PATH } from './queries'
@@ -329,6 +334,45 @@ async function main(): Promise<number> {
         }
       },
       (reason) => table.missing(OVERHEAD, overheadFloorExpected(), reason)
+    )
+
+    await phase(
+      "overhead on the image's node",
+      async () => {
+        if (!o.imageNode) {
+          table.missing(
+            OVERHEAD_IMAGE,
+            imageOverheadExpected(names),
+            "skipped: set BENCH_IMAGE_NODE=/path/to/node (the image's Node, 22+) to measure"
+          )
+          return
+        }
+        if (!sim || !replayed) throw new Error('no function call was recorded to replay')
+        const node = o.imageNode
+        const version = nodeVersion(node)
+        const imageRaw: Record<string, unknown> = { node: version }
+        raw.overheadImage = imageRaw
+        seq = await measureImageOverhead(artifacts, sim, {
+          node,
+          concurrency: o.overheadConcurrency,
+          primerMs: o.quick ? 200 : 300,
+          warmupMs: o.warmupSeconds * 1000,
+          durationMs: o.overheadSeconds * 1000,
+          seqStart: seq,
+          floorCalls: replayed,
+          onSamples: (name, s) => {
+            if (name === 'floor') imageOverheadFloorFigures(table, version, s)
+            else imageOverheadFigures(table, version, name, s)
+            imageRaw[name] = { vsDirectMs: summarize(s.vsDirectMs), failures: s.failures }
+          },
+        })
+      },
+      (reason) => {
+        // Rows of what was measured before the failure stay; the rest read n/a.
+        const measured = new Set(table.figures.map((f) => f.id))
+        const left = imageOverheadExpected(names).filter((r) => !measured.has(r.id))
+        table.missing(OVERHEAD_IMAGE, left, reason)
+      }
     )
 
     await phase('throughput', async () => {

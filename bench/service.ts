@@ -20,6 +20,8 @@ export interface Service {
 export interface ServiceSpec {
   name: string
   entry: string
+  /** The Node binary that runs it (default: the bench's own). */
+  node?: string
   env?: Record<string, string>
   /** Probed until `accept` holds. */
   readyPath: string
@@ -32,7 +34,7 @@ export interface ServiceSpec {
 export async function startService(spec: ServiceSpec): Promise<Service> {
   const port = await freePort()
   let stderr = ''
-  const child = spawnTracked(process.execPath, [spec.entry], {
+  const child = spawnTracked(spec.node ?? process.execPath, [spec.entry], {
     env: childEnv({ ...spec.env, PORT: String(port) }),
     stdio: ['ignore', 'ignore', 'pipe'],
   })
