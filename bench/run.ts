@@ -269,6 +269,13 @@ async function main(): Promise<number> {
       }
     })
 
+    /** The paired job of the overhead phases, on either Node. */
+    const overheadJob = {
+      concurrency: o.overheadConcurrency,
+      primerMs: o.quick ? 200 : 300,
+      warmupMs: o.warmupSeconds * 1000,
+      durationMs: o.overheadSeconds * 1000,
+    }
     const overheadRaw: Record<string, unknown> = {}
     raw.overhead = overheadRaw
     let replayed: ReplayCall[] | undefined
@@ -277,10 +284,7 @@ async function main(): Promise<number> {
         const service = services.find((s) => s.name === name)
         if (!sim || !service) throw new Error('function instance or simulator unavailable')
         const s = await measureOverhead(service, sim, {
-          concurrency: o.overheadConcurrency,
-          primerMs: o.quick ? 200 : 300,
-          warmupMs: o.warmupSeconds * 1000,
-          durationMs: o.overheadSeconds * 1000,
+          ...overheadJob,
           seqStart: seq,
         })
         seq = s.nextSeq
@@ -317,10 +321,7 @@ async function main(): Promise<number> {
         })
         try {
           const s = await measureOverhead(proxy, sim, {
-            concurrency: o.overheadConcurrency,
-            primerMs: o.quick ? 200 : 300,
-            warmupMs: o.warmupSeconds * 1000,
-            durationMs: o.overheadSeconds * 1000,
+            ...overheadJob,
             seqStart: seq,
             calls: replayed,
           })
@@ -354,10 +355,7 @@ async function main(): Promise<number> {
         raw.overheadImage = imageRaw
         seq = await measureImageOverhead(artifacts, sim, {
           node,
-          concurrency: o.overheadConcurrency,
-          primerMs: o.quick ? 200 : 300,
-          warmupMs: o.warmupSeconds * 1000,
-          durationMs: o.overheadSeconds * 1000,
+          ...overheadJob,
           seqStart: seq,
           floorCalls: replayed,
           onSamples: (name, s) => {
