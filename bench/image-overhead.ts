@@ -24,8 +24,10 @@ export interface ImageOverheadOptions {
   seqStart: number
   /** Calls the floor replays (recorded from a function on the machine's Node). */
   floorCalls: readonly ReplayCall[]
-  /** Called with each function's samples, then with the floor's under the name 'floor'. */
-  onSamples: (name: string, samples: OverheadSamples) => void
+  /** Called with each function's samples as they are measured. */
+  onFunction: (name: string, samples: OverheadSamples) => void
+  /** Called with the floor's samples, last. */
+  onFloor: (samples: OverheadSamples) => void
 }
 
 /** Measures every function, then the floor, one instance at a time; returns the next sequence. */
@@ -36,7 +38,10 @@ export async function measureImageOverhead(
 ): Promise<number> {
   let seq = o.seqStart
   const job = { concurrency: o.concurrency, primerMs: o.primerMs, warmupMs: o.warmupMs }
-  const measure = async (service: Service, calls?: readonly ReplayCall[]): Promise<void> => {
+  const measure = async (
+    service: Service,
+    calls?: readonly ReplayCall[]
+  ): Promise<OverheadSamples> => {
     try {
       const s = await measureOverhead(service, sim, {
         ...job,
@@ -45,7 +50,7 @@ export async function measureImageOverhead(
         ...(calls ? { calls: [...calls] } : {}),
       })
       seq = s.nextSeq
-      o.onSamples(service.name, s)
+      return s
     } finally {
       await service.stop()
     }
@@ -59,7 +64,7 @@ export async function measureImageOverhead(
       readyPath: METRIC_PATH,
       accept: isMetricAnswer,
     })
-    await measure(service)
+    o.onFunction(f.name, await measure(service))
   }
   const callsFile = join(artifacts.dir, 'image-proxy-calls.json')
   writeFileSync(callsFile, JSON.stringify(o.floorCalls))
@@ -71,6 +76,6 @@ export async function measureImageOverhead(
     readyPath: METRIC_PATH,
     accept: (r) => r.status === 200,
   })
-  await measure(floor, o.floorCalls)
+  o.onFloor(await measure(floor, o.floorCalls))
   return seq
 }

@@ -358,10 +358,13 @@ async function main(): Promise<number> {
           ...overheadJob,
           seqStart: seq,
           floorCalls: replayed,
-          onSamples: (name, s) => {
-            if (name === 'floor') imageOverheadFloorFigures(table, version, s)
-            else imageOverheadFigures(table, version, name, s)
+          onFunction: (name, s) => {
+            imageOverheadFigures(table, version, name, s)
             imageRaw[name] = { vsDirectMs: summarize(s.vsDirectMs), failures: s.failures }
+          },
+          onFloor: (s) => {
+            imageOverheadFloorFigures(table, version, s)
+            imageRaw.floor = { vsDirectMs: summarize(s.vsDirectMs), failures: s.failures }
           },
         })
       },
