@@ -32,7 +32,8 @@ import { createVizierClient } from '../shared/pixie/client'
 import { errorRate } from '../functions/error-rate/metric'
 import { latency } from '../functions/latency/metric'
 import { throughput } from '../functions/throughput/metric'
-import { installExitCleanup, stopAll } from '../test/helpers/spawn'
+import { stopAll } from '../test/helpers/spawn'
+import { runStandalone } from './standalone'
 import { floorApp } from './fixtures/floor-app'
 import { replayCalls } from './overhead'
 import { allocationsByFunction, allocationsByModule, excessBytes } from './heap-summary'
@@ -60,7 +61,6 @@ async function drive(fetch: Fetch, from: number, count: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  installExitCleanup()
   // As in the functions (shared/serve.ts): @hono/node-server's listener puts its lightweight
   // Request and Response in place of the global ones.
   getRequestListener(() => new Response(null))
@@ -134,7 +134,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack : err)
-  process.exit(1)
-})
+runStandalone('bench:alloc', main)

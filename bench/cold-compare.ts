@@ -21,7 +21,7 @@ import { startSimulatorHost } from './simulator-client'
 import { measureOverhead } from './overhead'
 import { startService } from './service'
 import { median, quantile } from './stats'
-import { installExitCleanup, stopAll } from '../test/helpers/spawn'
+import { runStandalone } from './standalone'
 
 const MB = 2 ** 20
 
@@ -171,12 +171,4 @@ function load(): string {
     .join(' ')
 }
 
-installExitCleanup()
-main().then(
-  () => stopAll(),
-  async (err: unknown) => {
-    process.stderr.write(`cold-compare: ${err instanceof Error ? err.stack : String(err)}\n`)
-    await stopAll()
-    process.exitCode = 1
-  }
-)
+runStandalone('cold-compare', main)

@@ -24,14 +24,8 @@ import { METRIC_PATH } from './queries'
 import { benchScenario } from './scenario'
 import { startSimulatorHost, type SimulatorHandle } from './simulator-client'
 import { median } from './stats'
-import {
-  freePort,
-  installExitCleanup,
-  isRunning,
-  spawnTracked,
-  stopAll,
-  stopProcess,
-} from '../test/helpers/spawn'
+import { freePort, isRunning, spawnTracked, stopAll, stopProcess } from '../test/helpers/spawn'
+import { runStandalone } from './standalone'
 
 const marksPreload = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -102,7 +96,6 @@ async function runOnce(
 }
 
 async function main(): Promise<void> {
-  installExitCleanup()
   const node = process.env.FIRST_NODE ?? process.execPath
   const runs = Number(process.env.FIRST_RUNS ?? 15)
   const fn = process.env.FIRST_FUNCTION ?? 'latency'
@@ -181,7 +174,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err)
-  process.exit(1)
-})
+runStandalone('first-answer', main)

@@ -36,7 +36,8 @@ import { rawExecuteScript } from './fixtures/raw-execute-script'
 import { benchScenario } from './scenario'
 import { startSimulatorHost } from './simulator-client'
 import { median } from './stats'
-import { installExitCleanup, stopAll } from '../test/helpers/spawn'
+import { stopAll } from '../test/helpers/spawn'
+import { runStandalone } from './standalone'
 
 const SECRET = 'a-secret-api-key-value'
 const SELECTOR = 'namespace=default&replicaset=canary-abc&window=60s'
@@ -171,7 +172,6 @@ async function againstSimulator(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  installExitCleanup()
   // As in the functions (shared/serve.ts): @hono/node-server's request listener puts its
   // lightweight Response in place of the global one, which Hono's answers are then made of.
   getRequestListener(() => new Response(null))
@@ -187,7 +187,4 @@ async function main(): Promise<void> {
   await stopAll()
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack : err)
-  process.exit(1)
-})
+runStandalone('own-cost-split', main)

@@ -26,7 +26,7 @@ import { benchScenario } from './scenario'
 import { startService, type Service } from './service'
 import { startSimulatorHost } from './simulator-client'
 import { median } from './stats'
-import { installExitCleanup, stopAll } from '../test/helpers/spawn'
+import { runStandalone } from './standalone'
 
 const preload = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'request-phase-marks.mjs')
 
@@ -147,12 +147,4 @@ function print(
   )
 }
 
-installExitCleanup()
-main().then(
-  () => stopAll(),
-  async (err: unknown) => {
-    process.stderr.write(`request-phases: ${err instanceof Error ? err.stack : String(err)}\n`)
-    await stopAll()
-    process.exitCode = 1
-  }
-)
+runStandalone('request-phases', main)

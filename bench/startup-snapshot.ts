@@ -40,7 +40,8 @@ import { METRIC_PATH } from './queries'
 import { benchScenario } from './scenario'
 import { startSimulatorHost } from './simulator-client'
 import { median } from './stats'
-import { installExitCleanup, stopAll } from '../test/helpers/spawn'
+import { stopAll } from '../test/helpers/spawn'
+import { runStandalone } from './standalone'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -129,7 +130,6 @@ async function buildSnapshot(node: string, fn: string, dir: string): Promise<str
 }
 
 async function main(): Promise<void> {
-  installExitCleanup()
   const node = process.env.SNAPSHOT_NODE ?? process.env.BENCH_IMAGE_NODE ?? process.execPath
   const runs = Number(process.env.SNAPSHOT_RUNS ?? 15)
   const fn = process.env.SNAPSHOT_FUNCTION ?? 'latency'
@@ -191,7 +191,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err)
-  process.exit(1)
-})
+runStandalone('startup-snapshot', main)

@@ -36,14 +36,8 @@ import { METRIC_PATH } from './queries'
 import { benchScenario } from './scenario'
 import { startSimulatorHost } from './simulator-client'
 import { median } from './stats'
-import {
-  freePort,
-  installExitCleanup,
-  isRunning,
-  spawnTracked,
-  stopAll,
-  stopProcess,
-} from '../test/helpers/spawn'
+import { freePort, isRunning, spawnTracked, stopAll, stopProcess } from '../test/helpers/spawn'
+import { runStandalone } from './standalone'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -102,7 +96,6 @@ async function cacheRejected(node: string, loader: string, dir: string): Promise
 }
 
 async function main(): Promise<void> {
-  installExitCleanup()
   const node = process.env.VMCACHE_NODE ?? process.env.BENCH_IMAGE_NODE ?? process.execPath
   const runs = Number(process.env.VMCACHE_RUNS ?? 15)
   const fn = process.env.VMCACHE_FUNCTION ?? 'latency'
@@ -173,7 +166,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err)
-  process.exit(1)
-})
+runStandalone('vm-code-cache', main)
